@@ -1,0 +1,63 @@
+/* The aggregate table (SPEC "Aggregates"): each op is a fixed-size state with
+ * init, update, merge and final. States live in the group table's arrays,
+ * indexed by group id; only percentile, distinct and mode states own memory
+ * that grows (and free it in fini). */
+#ifndef TALLY_OPS_H
+#define TALLY_OPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tally/slice.h"
+#include "tally/value.h"
+
+enum tally_op_arg {
+    TALLY_ARG_NONE,     /* takes no column */
+    TALLY_ARG_OPTIONAL, /* count and count:COL */
+    TALLY_ARG_REQUIRED,
+};
+
+/* Which rows reach update; run.c filters, so ops never test for it. */
+enum tally_op_input {
+    TALLY_IN_ROW,    /* every kept row; cell is NULL */
+    TALLY_IN_NUMBER, /* only values that read as numbers (cell->num.kind != NONE) */
+    TALLY_IN_TEXT,   /* only non-empty values */
+};
+
+/* One value of the op's column in the current row. Borrowed for the call. */
+struct tally_cell {
+    struct tally_slice text;
+    struct tally_num num;
+};
+
+/* Per-use parameters fixed at plan time. */
+struct tally_op_param {
+    double p; /* percentile in [0,100] for median/pNN */
+};
+
+struct tally_op {
+    const char *name; /* "sum", "p", "median", ... */
+    enum tally_op_arg arg;
+    enum tally_op_input input;   /* with a column; count without one is TALLY_IN_ROW */
+    size_t state_size;           /* bytes, a multiple of 8 */
+    void (*init)(void *st);
+    void (*update)(void *st, const struct tally_cell *cell);
+    /* Folds src (the state of the part of the input right after dst's) into
+     * dst, exactly as if one state had seen both parts in order. src may be
+     * emptied; it is still given to fini afterwards. */
+    void (*merge)(void *dst, void *src);
+    /* The result; text points into the state (valid until fini). May sort or
+     * reorder the state's own arrays. */
+    void (*final)(void *st, const struct tally_op_param *param, struct tally_value *out);
+    void (*fini)(void *st); /* frees owned memory; NULL when there is none */
+};
+
+/* Looks up an aggregate by name ("count", "p99.9", "median", ...): returns
+ * NULL if unknown. For median and pNN sets param->p. count with a column
+ * uses the op returned by tally_op_count_col(). */
+const struct tally_op *tally_op_find(const char *name, size_t len, struct tally_op_param *param);
+const struct tally_op *tally_op_count_col(void);
+/* Comma-separated list of aggregate names, for help and error messages. */
+const char *tally_op_names(void);
+
+#endif

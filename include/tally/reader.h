@@ -1,0 +1,28 @@
+/* Byte input: a file or standard input ("-"), read in large blocks; a UTF-8
+ * byte-order mark at the start is dropped. Compressed input (gzip, zstd) is
+ * recognised by its magic bytes and decompressed here, before any parser. */
+#ifndef TALLY_READER_H
+#define TALLY_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tally/diag.h"
+
+struct tally_reader; /* opaque */
+
+#define TALLY_READ_BLOCK (1u << 20)
+
+/* Opens path ("-" = standard input). On failure returns TALLY_EDATA with a
+ * message naming the file ("cannot open x.csv: No such file or directory"). */
+int tally_reader_open(struct tally_reader **out, const char *path, struct tally_diag *d);
+/* Next block of bytes: *buf stays valid until the next call or free; *len is
+ * 0 at end of input. Returns TALLY_OK or TALLY_EDATA (read error). */
+int tally_reader_read(struct tally_reader *r, const char **buf, size_t *len, struct tally_diag *d);
+/* Display name: the path, or "<stdin>". */
+const char *tally_reader_name(const struct tally_reader *r);
+/* Total size in bytes when known (regular uncompressed file), else 0. */
+uint64_t tally_reader_size(const struct tally_reader *r);
+void tally_reader_free(struct tally_reader *r); /* accepts NULL; closes the file */
+
+#endif

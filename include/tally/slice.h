@@ -1,0 +1,57 @@
+/* Borrowed byte ranges and the number rules of the SPEC: what reads as a
+ * number, and how numbers print (integers exactly, doubles in the shortest
+ * form that reads back to the same value). */
+#ifndef TALLY_SLICE_H
+#define TALLY_SLICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Not NUL-terminated; ptr may be NULL when len is 0. Never owns its bytes. */
+struct tally_slice {
+    const char *ptr;
+    size_t len;
+};
+
+#define TALLY_SLICE_FMT(s) (int)(s).len, (s).ptr
+#define TALLY_SLICE_LIT(lit) ((struct tally_slice){(lit), sizeof(lit) - 1})
+
+bool tally_slice_eq(struct tally_slice a, struct tally_slice b);
+/* Byte-wise comparison (memcmp, then shorter first). */
+int tally_slice_cmp(struct tally_slice a, struct tally_slice b);
+struct tally_slice tally_slice_cstr(const char *s);
+
+enum tally_num_kind {
+    TALLY_NUM_NONE = 0, /* does not read as a number */
+    TALLY_NUM_INT,      /* decimal integer that fits in int64_t: i and d are set */
+    TALLY_NUM_REAL,     /* any other number: only d is set */
+};
+
+struct tally_num {
+    enum tally_num_kind kind;
+    int64_t i;
+    double d;
+};
+
+/* Reads s by the SPEC's rule: an optional sign, digits with an optional '.'
+ * and fraction (at least one digit in all), an optional exponent; no spaces,
+ * no hex, no inf/nan. An integer too large for int64_t is TALLY_NUM_REAL.
+ * Returns the kind (also stored in out->kind). */
+enum tally_num_kind tally_parse_number(struct tally_slice s, struct tally_num *out);
+/* True when s reads as a number; its value as a double in *out. */
+bool tally_parse_double(struct tally_slice s, double *out);
+
+/* Buffer size that fits any number printed by the two functions below. */
+#define TALLY_NUMBUF 40
+
+/* Shortest decimal that reads back to v ("0.1", "2", "1e+300", "-0"); "inf",
+ * "-inf" and "nan" for non-finite values. Writes a NUL; returns the length. */
+size_t tally_format_double(double v, char *buf);
+size_t tally_format_int(int64_t v, char *buf);
+
+/* The SPEC's order for keys and --sort: the empty value first, then values
+ * that read as numbers in numeric order, then the rest byte-wise. */
+int tally_value_order(struct tally_slice a, struct tally_slice b);
+
+#endif

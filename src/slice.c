@@ -1,0 +1,165 @@
+/* Slices and numbers: the SPEC's "reads as a number" rule, exact integer
+ * parsing, and shortest round-trip printing of doubles. Never touches
+ * LC_NUMERIC: the C locale's '.' is the decimal point. */
+#include "tally/slice.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tally/xalloc.h"
+
+bool
+tally_slice_eq(struct tally_slice a, struct tally_slice b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+int
+tally_slice_cmp(struct tally_slice a, struct tally_slice b)
+{
+    size_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+    if (c)
+        return c < 0 ? -1 : 1;
+    return a.len < b.len ? -1 : a.len > b.len;
+}
+
+struct tally_slice
+tally_slice_cstr(const char *s)
+{
+    return (struct tally_slice){s, s ? strlen(s) : 0};
+}
+
+static inline bool
+is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+enum tally_num_kind
+tally_parse_number(struct tally_slice s, struct tally_num *out)
+{
+    const char *p = s.ptr, *end = s.ptr + s.len;
+    out->kind = TALLY_NUM_NONE;
+    if (s.len == 0)
+        return TALLY_NUM_NONE;
+    bool neg = false;
+    if (*p == '+' || *p == '-') {
+        neg = *p == '-';
+        p++;
+    }
+    const char *digits = p;
+    uint64_t mag = 0;
+    bool overflow = false;
+    while (p < end && is_digit(*p)) {
+        unsigned dv = (unsigned)(*p - '0');
+        if (mag > (UINT64_MAX - dv) / 10)
+            overflow = true;
+        else
+            mag = mag * 10 + dv;
+        p++;
+    }
+    size_t nint = (size_t)(p - digits);
+    if (p == end) {
+        if (nint == 0)
+            return TALLY_NUM_NONE;
+        if (!overflow && (neg ? mag <= (uint64_t)INT64_MAX + 1 : mag <= (uint64_t)INT64_MAX)) {
+            out->kind = TALLY_NUM_INT;
+            out->i = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+            out->d = (double)out->i;
+            return TALLY_NUM_INT;
+        }
+    } else {
+        size_t nfrac = 0;
+        if (*p == '.') {
+            p++;
+            while (p < end && is_digit(*p)) {
+                p++;
+                nfrac++;
+            }
+        }
+        if (nint + nfrac == 0)
+            return TALLY_NUM_NONE;
+        if (p < end && (*p == 'e' || *p == 'E')) {
+            p++;
+            if (p < end && (*p == '+' || *p == '-'))
+                p++;
+            const char *exp = p;
+            while (p < end && is_digit(*p))
+                p++;
+            if (p == exp)
+                return TALLY_NUM_NONE;
+        }
+        if (p != end)
+            return TALLY_NUM_NONE;
+    }
+    /* The text is a valid decimal literal; strtod needs it NUL-terminated. */
+    char stackbuf[64];
+    char *buf = s.len < sizeof stackbuf ? stackbuf : tally_xmalloc(s.len + 1);
+    memcpy(buf, s.ptr, s.len);
+    buf[s.len] = '\0';
+    out->d = strtod(buf, NULL);
+    if (buf != stackbuf)
+        free(buf);
+    out->kind = TALLY_NUM_REAL;
+    return TALLY_NUM_REAL;
+}
+
+bool
+tally_parse_double(struct tally_slice s, double *out)
+{
+    struct tally_num n;
+    if (tally_parse_number(s, &n) == TALLY_NUM_NONE)
+        return false;
+    *out = n.d;
+    return true;
+}
+
+size_t
+tally_format_double(double v, char *buf)
+{
+    if (isnan(v))
+        return (size_t)snprintf(buf, TALLY_NUMBUF, "nan");
+    if (isinf(v))
+        return (size_t)snprintf(buf, TALLY_NUMBUF, v < 0 ? "-inf" : "inf");
+    /* %.15g is already the shortest form whenever one of at most 15 digits
+     * exists (a double's spacing is finer than half a 15th digit), so
+     * only 16 and 17 are left to try. */
+    int n = 0;
+    for (int prec = 15; prec <= 17; prec++) {
+        n = snprintf(buf, TALLY_NUMBUF, "%.*g", prec, v);
+        if (prec == 17 || strtod(buf, NULL) == v)
+            break;
+    }
+    return (size_t)n;
+}
+
+size_t
+tally_format_int(int64_t v, char *buf)
+{
+    return (size_t)snprintf(buf, TALLY_NUMBUF, "%" PRId64, v);
+}
+
+int
+tally_value_order(struct tally_slice a, struct tally_slice b)
+{
+    if (a.len == 0 || b.len == 0)
+        return (b.len == 0) - (a.len == 0);
+    struct tally_num na, nb;
+    bool an = tally_parse_number(a, &na) != TALLY_NUM_NONE;
+    bool bn = tally_parse_number(b, &nb) != TALLY_NUM_NONE;
+    if (an != bn)
+        return an ? -1 : 1;
+    if (an) {
+        if (na.kind == TALLY_NUM_INT && nb.kind == TALLY_NUM_INT) {
+            if (na.i != nb.i)
+                return na.i < nb.i ? -1 : 1;
+        } else if (na.d != nb.d) {
+            return na.d < nb.d ? -1 : 1;
+        }
+    }
+    return tally_slice_cmp(a, b);
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs one golden command-line case: tests/cli/<case>/cmd is a shell script
+# that calls `tally` (found first on PATH) from inside the case folder, with
+# $REALDATA naming ../shared/realdata. Its stdout, stderr and exit status are
+# compared whole with expected.out, expected.err and expected.exit (0 when
+# absent). Standard input is the file `stdin` when present, else empty.
+# TALLY_UPDATE_GOLDEN=1 rewrites the expectations instead of comparing.
+set -u
+bin=$1
+dir=$2
+shared=${TALLY_SHARED:-$(cd "$(dirname "$0")/../../.." && pwd)/shared}
+realdata=$(cd "$shared/realdata" 2>/dev/null && pwd) || realdata="$shared/realdata"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/bin"
+ln -s "$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")" "$work/bin/tally"
+
+stdin=/dev/null
+[ -f "$dir/stdin" ] && stdin="$dir/stdin"
+(
+    cd "$dir" || exit 99
+    export PATH="$work/bin:$PATH" REALDATA="$realdata" LC_ALL=C COLUMNS=80 TZ=UTC
+    unset NO_COLOR TALLY_OPTIONS
+    bash ./cmd <"$stdin" >"$work/out" 2>"$work/err"
+    echo $? >"$work/exit"
+)
+# Paths into the shared data print as $REALDATA so the expectations travel.
+sed -i "s#$realdata#\$REALDATA#g" "$work/out" "$work/err"
+
+if [ "${TALLY_UPDATE_GOLDEN:-0}" = 1 ]; then
+    cp "$work/out" "$dir/expected.out"
+    cp "$work/err" "$dir/expected.err"
+    if [ "$(cat "$work/exit")" = 0 ]; then rm -f "$dir/expected.exit"; else cp "$work/exit" "$dir/expected.exit"; fi
+    echo "updated $dir"
+    exit 0
+fi
+
+fail=0
+want_exit=0
+[ -f "$dir/expected.exit" ] && want_exit=$(cat "$dir/expected.exit")
+got_exit=$(cat "$work/exit")
+if [ "$got_exit" != "$want_exit" ]; then
+    echo "exit status: want $want_exit, got $got_exit"
+    fail=1
+fi
+for s in out err; do
+    want="$dir/expected.$s"
+    [ -f "$want" ] || want=/dev/null
+    if ! diff -u --label "expected.$s" --label "actual.$s" "$want" "$work/$s"; then
+        fail=1
+    fi
+done
+[ $fail = 0 ] && echo "ok $(basename "$dir")"
+exit $fail
