@@ -8,6 +8,7 @@ enum tally_status {
     TALLY_EDATA = 1,  /* runtime or data error: exit 1 */
     TALLY_EUSAGE = 2, /* usage error: exit 2 */
     TALLY_EPIPE = 3,  /* the reader of our output went away: stop, exit 0 */
+    TALLY_ESTOP = 4,  /* internal: enough output (--limit), stop reading; exit 0 */
 };
 
 /* A short English name for a status ("ok", "data error", ...). Static storage. */

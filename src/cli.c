@@ -1,0 +1,285 @@
+/* argv -> struct tally_opts with getopt_long. Checks the form of each value
+ * (numbers, format names, one-byte delimiters); meaning is the plan's job. */
+#include "tally/cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tally/status.h"
+#include "tally/xalloc.h"
+
+enum {
+    OPT_LOG = 256,
+    OPT_STRICT,
+    OPT_SORT,
+    OPT_LIMIT,
+    OPT_NO_HEADER_OUT,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
+    OPT_MAX_RECORD,
+    OPT_MAX_FIELDS,
+};
+
+static const struct option long_opts[] = {
+    {"format", required_argument, NULL, 'F'},
+    {"delimiter", required_argument, NULL, 'd'},
+    {"no-header", no_argument, NULL, 'n'},
+    {"log", required_argument, NULL, OPT_LOG},
+    {"strict", no_argument, NULL, OPT_STRICT},
+    {"select", required_argument, NULL, 's'},
+    {"group-by", required_argument, NULL, 'g'},
+    {"agg", required_argument, NULL, 'a'},
+    {"where", required_argument, NULL, 'w'},
+    {"sort", required_argument, NULL, OPT_SORT},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"output", required_argument, NULL, 'o'},
+    {"no-header-out", no_argument, NULL, OPT_NO_HEADER_OUT},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"threads", required_argument, NULL, 'j'},
+    {"max-record", required_argument, NULL, OPT_MAX_RECORD},
+    {"max-fields", required_argument, NULL, OPT_MAX_FIELDS},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char help_text[] =
+    "Usage: tally [OPTION]... [FILE]...\n"
+    "Filter, select, group and aggregate CSV, TSV and log files in one streaming pass.\n"
+    "With no FILE, or when FILE is -, read standard input. Several files are read\n"
+    "in order as one stream (CSV/TSV: each must have the same header).\n"
+    "\n"
+    "Input:\n"
+    "  -F, --format=csv|tsv|log   input format (default csv; tsv for *.tsv, *.tab)\n"
+    "  -d, --delimiter=CHAR       CSV field delimiter (default ','; '\\t' for tab)\n"
+    "  -n, --no-header            the first row is data; columns are 1, 2, ... ($1, $2)\n"
+    "      --log=PRESET|REGEX     log lines: combined, common, syslog, or a PCRE2\n"
+    "                             pattern whose named groups become the columns\n"
+    "      --strict               a malformed row is an error (exit 1) instead of\n"
+    "                             being skipped and reported at the end\n"
+    "      --max-record=BYTES     longest record accepted (default 1G)\n"
+    "      --max-fields=N         most fields in a record (default 1048576)\n"
+    "\n"
+    "Query:\n"
+    "  -s, --select=COLS          print these columns of each kept row\n"
+    "  -g, --group-by=KEYS        group by these keys; COL/WIDTH buckets a number\n"
+    "                             (latency_ms/100) or a timestamp (time/5m; s m h d)\n"
+    "  -a, --agg=AGGS             aggregates: FUNC or FUNC:COL or FUNC(COL), renamed\n"
+    "                             with NAME=FUNC:COL; -g alone counts rows\n"
+    "  -w, --where=EXPR           keep rows where EXPR holds (repeatable: all must)\n"
+    "      --sort=KEY[:desc],...  order the output by output columns\n"
+    "      --limit=N              print at most N output rows (after sorting)\n"
+    "\n"
+    "Output:\n"
+    "  -o, --output=FORMAT        table, csv, tsv, json, jsonl, markdown, chart\n"
+    "                             (default table on a terminal, csv otherwise)\n"
+    "      --no-header-out        omit the header line (csv, tsv, table)\n"
+    "      --progress, --no-progress\n"
+    "                             progress bar on stderr (default: on a terminal,\n"
+    "                             for large inputs)\n"
+    "  -j, --threads=N            worker threads (default: number of cores)\n"
+    "  -h, --help                 print this help and exit\n"
+    "  -V, --version              print the version and exit\n"
+    "\n"
+    "Columns are header names, 1-based numbers, or `backticked names`.\n"
+    "Aggregates: count, count:COL (non-empty values), sum, min, max, mean, stddev,\n"
+    "var, median, pNN (p90, p99.9), distinct, first, last, mode.\n"
+    "Output columns: the keys as written, then count or FUNC_COL (sum_bytes) or NAME.\n"
+    "\n"
+    "Filter expressions:\n"
+    "  status >= 500 and path ~ \"^/api/\"\n"
+    "  not (method in (\"GET\", \"HEAD\")) or `user agent` ~ \"(?i)bot\"\n"
+    "  $3 != \"\" && bytes > 1e6\n"
+    "Comparisons are numeric when both sides read as numbers, else byte-wise;\n"
+    "on an empty or missing value they are false, except == \"\" and != \"\".\n"
+    "\n"
+    "Examples:\n"
+    "  tally -g status -a count,sum:bytes,p99:latency_ms access.csv\n"
+    "  zcat access.log.gz | tally --log=combined -g status\n"
+    "  tally -w 'status >= 500' -s time,path -o json access.csv\n"
+    "  tally -g path -a n=count --sort n:desc --limit 10 access.csv\n"
+    "\n"
+    "Exit status: 0 success (skipped rows reported on stderr), 1 data or runtime\n"
+    "error, 2 usage error.\n";
+
+const char *
+tally_cli_help(void)
+{
+    return help_text;
+}
+
+static int
+bad_value(struct tally_diag *d, const char *opt, const char *val, const char *want)
+{
+    return tally_diag_usage(d, "%s: %s, got \"%s\"\nTry 'tally --help' for more information.",
+                            opt, want, val);
+}
+
+/* A count with an optional K/M/G suffix (powers of 1024). */
+static bool
+parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    uint64_t mul = 1;
+    if (*end == 'K' || *end == 'k')
+        mul = 1ull << 10;
+    else if (*end == 'M' || *end == 'm')
+        mul = 1ull << 20;
+    else if (*end == 'G' || *end == 'g')
+        mul = 1ull << 30;
+    if (mul != 1)
+        end++;
+    if (*end || v == 0 || v > UINT64_MAX / mul)
+        return false;
+    *out = v * mul;
+    return true;
+}
+
+static int
+parse_delim(const char *s, char *out)
+{
+    if (strcmp(s, "\\t") == 0 || strcmp(s, "tab") == 0) {
+        *out = '\t';
+        return 1;
+    }
+    if (strlen(s) != 1 || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
+        return 0;
+    *out = s[0];
+    return 1;
+}
+
+int
+tally_cli_parse(struct tally_opts *o, int argc, char **argv, struct tally_diag *d)
+{
+    memset(o, 0, sizeof *o);
+    o->limit = -1;
+    o->progress = -1;
+    size_t wcap = 0;
+    opterr = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":F:d:ns:g:a:w:o:j:hV", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'F':
+            if (strcmp(optarg, "csv") == 0)
+                o->format = TALLY_IN_CSV;
+            else if (strcmp(optarg, "tsv") == 0)
+                o->format = TALLY_IN_TSV;
+            else if (strcmp(optarg, "log") == 0)
+                o->format = TALLY_IN_LOG;
+            else
+                return bad_value(d, "--format", optarg, "expected csv, tsv or log");
+            break;
+        case 'd':
+            if (!parse_delim(optarg, &o->delim))
+                return bad_value(d, "--delimiter", optarg, "expected one character or '\\t'");
+            break;
+        case 'n':
+            o->no_header = true;
+            break;
+        case OPT_LOG:
+            o->log = optarg;
+            o->format = TALLY_IN_LOG;
+            break;
+        case OPT_STRICT:
+            o->strict = true;
+            break;
+        case 's':
+            o->select = optarg;
+            break;
+        case 'g':
+            o->group_by = optarg;
+            break;
+        case 'a':
+            o->aggs = optarg;
+            break;
+        case 'w':
+            tally_xgrow((void **)&o->wheres, &wcap, o->nwheres + 1, sizeof *o->wheres);
+            o->wheres[o->nwheres++] = optarg;
+            break;
+        case OPT_SORT:
+            o->sort = optarg;
+            break;
+        case OPT_LIMIT: {
+            char *end;
+            long long v = strtoll(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || v < 0)
+                return bad_value(d, "--limit", optarg, "expected a whole number");
+            o->limit = v;
+            break;
+        }
+        case 'o':
+            if (!tally_format_parse(optarg, &o->output))
+                return bad_value(d, "--output", optarg,
+                                 "expected table, csv, tsv, json, jsonl, markdown or chart");
+            o->output_set = true;
+            break;
+        case OPT_NO_HEADER_OUT:
+            o->no_header_out = true;
+            break;
+        case OPT_PROGRESS:
+            o->progress = 1;
+            break;
+        case OPT_NO_PROGRESS:
+            o->progress = 0;
+            break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > 256)
+                return bad_value(d, "--threads", optarg, "expected a number from 1 to 256");
+            o->threads = (int)v;
+            break;
+        }
+        case OPT_MAX_RECORD:
+            if (!parse_size(optarg, &o->max_record))
+                return bad_value(d, "--max-record", optarg, "expected a size like 64M");
+            break;
+        case OPT_MAX_FIELDS: {
+            uint64_t v;
+            if (!parse_size(optarg, &v) || v > UINT32_MAX)
+                return bad_value(d, "--max-fields", optarg, "expected a number");
+            o->max_fields = (uint32_t)v;
+            break;
+        }
+        case 'h':
+            o->help = true;
+            break;
+        case 'V':
+            o->version = true;
+            break;
+        case ':':
+            return tally_diag_usage(d,
+                                    "option '%s' needs a value\n"
+                                    "Try 'tally --help' for more information.",
+                                    argv[optind - 1]);
+        default:
+            if (optopt)
+                return tally_diag_usage(d,
+                                        "unknown option '-%c'\n"
+                                        "Try 'tally --help' for more information.",
+                                        optopt);
+            return tally_diag_usage(d,
+                                    "unknown option '%s'\n"
+                                    "Try 'tally --help' for more information.",
+                                    argv[optind - 1]);
+        }
+    }
+    o->files = argv + optind;
+    o->nfiles = (size_t)(argc - optind);
+    return TALLY_OK;
+}
+
+void
+tally_cli_fini(struct tally_opts *o)
+{
+    free(o->wheres);
+    o->wheres = NULL;
+    o->nwheres = 0;
+}

@@ -1,0 +1,3 @@
+#!/usr/bin/env bash
+# Group-by results on real CSV files checked against SQLite's GROUP BY.
+exec python3 "$(dirname "$0")/groupby_sqlite.py" "$@"
