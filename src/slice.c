@@ -3,6 +3,7 @@
  * LC_NUMERIC: the C locale's '.' is the decimal point. */
 #include "tally/slice.h"
 
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -125,11 +126,13 @@ tally_format_double(double v, char *buf)
         return (size_t)snprintf(buf, TALLY_NUMBUF, "nan");
     if (isinf(v))
         return (size_t)snprintf(buf, TALLY_NUMBUF, v < 0 ? "-inf" : "inf");
-    /* %.15g is already the shortest form whenever one of at most 15 digits
-     * exists (a double's spacing is finer than half a 15th digit), so
-     * only 16 and 17 are left to try. */
+    /* For a normal double, %.15g is already the shortest form whenever one
+     * of at most 15 digits exists (its spacing is finer than half a 15th
+     * digit), so only 16 and 17 are left to try. Subnormals are coarser
+     * (5e-324 is one step): try every precision. */
     int n = 0;
-    for (int prec = 15; prec <= 17; prec++) {
+    int first = v != 0 && fabs(v) < DBL_MIN ? 1 : 15;
+    for (int prec = first; prec <= 17; prec++) {
         n = snprintf(buf, TALLY_NUMBUF, "%.*g", prec, v);
         if (prec == 17 || strtod(buf, NULL) == v)
             break;
