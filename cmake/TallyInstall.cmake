@@ -1,0 +1,3 @@
+# Install rules and packaging (owned by the shell-fit work).
+include(GNUInstallDirs)
+install(TARGETS tally RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
