@@ -421,7 +421,7 @@ tally_out_hold_init(struct tally_writer *w, bool header_counts, enum out_cell_mo
 {
     struct out_hold *h = &w->hold;
     uint32_t nc = w->ncols;
-    tally_arena_init(&h->arena, 64 * 1024);
+    tally_arena_init(&h->arena, (size_t)64 * 1024);
     h->cells = NULL;
     h->n = h->cap = 0;
     h->width = tally_xcalloc(nc ? nc : 1, sizeof *h->width);

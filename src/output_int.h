@@ -13,7 +13,7 @@
 #include "tally/slice.h"
 #include "tally/value.h"
 
-#define OUT_BUFSIZE (256u * 1024u)
+#define OUT_BUFSIZE ((size_t)256 * 1024)
 #define OUT_HOLD_DEFAULT 10000u
 
 /* One format's callbacks. They never fail on their own: a write error is

@@ -110,12 +110,10 @@ expect(const struct run *r, const char *want)
     free(got);
 }
 
-#define NROWS(rows, cols) (sizeof(rows) / sizeof(rows[0]) / (sizeof(cols) / sizeof(cols[0])))
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define RUN(fmt, opts, cols, rows)                                                                 \
-    ((struct run){(fmt), (opts), (cols), sizeof(cols) / sizeof(cols[0]), (rows),                   \
-                  NROWS(rows, cols), 0})
-#define RUN0(fmt, opts, cols)                                                                      \
-    ((struct run){(fmt), (opts), (cols), sizeof(cols) / sizeof(cols[0]), NULL, 0, 0})
+    ((struct run){(fmt), (opts), (cols), COUNT(cols), (rows), COUNT(rows) / COUNT(cols), 0})
+#define RUN0(fmt, opts, cols) ((struct run){(fmt), (opts), (cols), COUNT(cols), NULL, 0, 0})
 
 static const struct tally_column status_count[] = {{"status", false}, {"count", true}};
 static const struct tally_value status_rows[] = {T("200"), I(3), T("404"), I(1)};
@@ -709,7 +707,7 @@ test_chart_defaults_to_eighty_columns(void **state)
     /* 80 - (1 + 2 + 1 + 1) = 75 bar cells. */
     int n = snprintf(want, sizeof want, "a  2 ");
     memset(want + n, '#', 75);
-    strcpy(want + n + 75, "\n");
+    memcpy(want + n + 75, "\n", 2);
     expect(&RUN(TALLY_FMT_CHART, o, cols, rows), want);
 }
 

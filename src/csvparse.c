@@ -1,0 +1,408 @@
+/* CSV/TSV stage: consumes blocks of bytes of any size, feeds libcsv one
+ * physical line at a time (LF, CRLF or CR) and produces rows whose fields
+ * are copied, exactly as written, into one buffer owned by the parser. */
+#include "tally/csvparse.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+#include "tally/diag.h"
+#include "tally/status.h"
+#include "tally/xalloc.h"
+
+/* Where the opening quote of the current quoted field is, found by a cheap
+ * scan only of the bytes that end a block inside a record, or of a line that
+ * ends inside quotes. libcsv has accepted those bytes already, so a quote
+ * outside quotes always opens a field. Needed only to place the "unterminated
+ * quoted field" error. */
+struct quote_scan {
+    bool inq;  /* inside a quoted field */
+    bool pend; /* inside quotes, last byte was a quote: closing or the first of "" */
+    uint64_t open_line;
+    uint64_t open_col;
+};
+
+struct tally_csvparse {
+    struct csv_parser csv;
+    struct tally_csv_opts opts;
+    const char *file;
+
+    uint64_t line;   /* current physical line, 1-based */
+    uint64_t col;    /* bytes of the current line fed so far */
+    bool pending_cr; /* the last block ended in CR: a leading LF belongs to it */
+    bool skipping;   /* rest of the physical line is dropped after a malformed row */
+
+    bool in_record;     /* libcsv holds part of a record */
+    uint64_t rec_line;  /* line where that record starts */
+    uint64_t rec_bytes; /* raw bytes of that record so far */
+    struct quote_scan qs;
+
+    uint32_t expect; /* expected field count, 0: any */
+
+    char *bytes; /* field bytes of the current row */
+    size_t nbytes, bytes_cap;
+    size_t *offs; /* per field: offset and length in bytes */
+    size_t *lens;
+    struct tally_slice *slices;
+    size_t fields_cap;
+    uint32_t nfields;
+
+    /* Set for the duration of one feed/finish call, for the callbacks. */
+    tally_row_fn fn;
+    void *ctx;
+    struct tally_diag *d;
+    int cb_status;
+
+    struct tally_skipstat skip;
+};
+
+static int
+keep_spaces(unsigned char c)
+{
+    (void)c;
+    return 0;
+}
+
+/* Back to "no row begun", dropping whatever libcsv holds. csv_fini with
+ * CSV_STRICT_FINI returns early on an open quote without resetting, so the
+ * option is cleared for this call. */
+static void
+reset_libcsv(struct tally_csvparse *p)
+{
+    int opts = csv_get_opts(&p->csv);
+    csv_set_opts(&p->csv, (unsigned char)(opts & ~CSV_STRICT_FINI));
+    csv_fini(&p->csv, NULL, NULL, NULL);
+    csv_set_opts(&p->csv, (unsigned char)opts);
+}
+
+static void
+drop_record(struct tally_csvparse *p)
+{
+    p->in_record = false;
+    p->rec_bytes = 0;
+    p->nfields = 0;
+    p->nbytes = 0;
+}
+
+/* A malformed row: an error in strict mode, else counted and skipped. */
+static int
+malformed(struct tally_csvparse *p, uint64_t line, uint64_t col, const char *why)
+{
+    if (p->opts.strict) {
+        struct tally_loc loc = {p->file, line, col};
+        return tally_diag_fail(p->d, &loc, "%s", why);
+    }
+    tally_skipstat_add(&p->skip, p->file, line, col, why);
+    return TALLY_OK;
+}
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+    struct tally_csvparse *p = data;
+    if (p->cb_status != TALLY_OK)
+        return;
+    if (p->nfields >= p->opts.max_fields) {
+        struct tally_loc loc = {p->file, p->rec_line, 0};
+        p->cb_status = tally_diag_fail(p->d, &loc, "record has more than %" PRIu32 " fields",
+                                       p->opts.max_fields);
+        return;
+    }
+    if (p->nfields == p->fields_cap) {
+        size_t cap = p->fields_cap;
+        tally_xgrow((void **)&p->offs, &cap, p->nfields + 1u, sizeof *p->offs);
+        cap = p->fields_cap;
+        tally_xgrow((void **)&p->lens, &cap, p->nfields + 1u, sizeof *p->lens);
+        cap = p->fields_cap;
+        tally_xgrow((void **)&p->slices, &cap, p->nfields + 1u, sizeof *p->slices);
+        p->fields_cap = cap;
+    }
+    tally_xgrow((void **)&p->bytes, &p->bytes_cap, p->nbytes + len, 1);
+    if (len)
+        memcpy(p->bytes + p->nbytes, s, len);
+    p->offs[p->nfields] = p->nbytes;
+    p->lens[p->nfields] = len;
+    p->nbytes += len;
+    p->nfields++;
+}
+
+static void
+on_row(int c, void *data)
+{
+    (void)c;
+    struct tally_csvparse *p = data;
+    uint32_t n = p->nfields;
+    uint64_t line = p->rec_line;
+    p->in_record = false;
+    p->rec_bytes = 0;
+    if (p->cb_status == TALLY_OK) {
+        if (p->expect && n != p->expect) {
+            char why[64];
+            snprintf(why, sizeof why, "expected %" PRIu32 " fields, got %" PRIu32, p->expect, n);
+            p->cb_status = malformed(p, line, 0, why);
+        } else {
+            for (uint32_t i = 0; i < n; i++) {
+                p->slices[i].ptr = p->bytes + p->offs[i];
+                p->slices[i].len = p->lens[i];
+            }
+            struct tally_row row = {p->slices, n, p->file, line};
+            p->cb_status = p->fn(p->ctx, &row, p->d);
+        }
+    }
+    p->nfields = 0;
+    p->nbytes = 0;
+}
+
+static void
+scan_quotes(struct quote_scan *q, const char *s, size_t n, uint64_t line, uint64_t col0)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (q->pend) {
+            q->pend = false;
+            if (c == '"')
+                continue; /* "" inside quotes */
+            q->inq = false;
+        }
+        if (q->inq) {
+            if (c == '"')
+                q->pend = true;
+        } else if (c == '"') {
+            q->inq = true;
+            q->open_line = line;
+            q->open_col = col0 + i + 1;
+        }
+    }
+}
+
+static int
+record_too_long(struct tally_csvparse *p)
+{
+    struct tally_loc loc = {p->file, p->rec_line, 0};
+    return tally_diag_fail(p->d, &loc, "record longer than %" PRIu64 " bytes", p->opts.max_record);
+}
+
+/* Runs libcsv over bytes of one physical line: s[0, clen) is content and
+ * s[clen, clen + tlen) its line end (tlen 0: the line goes on in the next
+ * block). */
+static int
+feed_line(struct tally_csvparse *p, const char *s, size_t clen, size_t tlen)
+{
+    if (p->skipping) {
+        if (tlen)
+            p->skipping = false;
+        return TALLY_OK;
+    }
+    if (clen) {
+        if (!p->in_record) {
+            p->in_record = true;
+            p->rec_line = p->line;
+            p->rec_bytes = 0;
+            p->qs = (struct quote_scan){0};
+        }
+        if (clen > p->opts.max_record - p->rec_bytes)
+            return record_too_long(p);
+        p->rec_bytes += clen;
+    } else if (!p->in_record) {
+        return TALLY_OK; /* blank line */
+    }
+
+    size_t len = clen + tlen;
+    /* libcsv grows its field buffer by a fixed block: make that block large
+     * enough for this call and at least the current size (doubling). */
+    size_t blk = csv_get_buffer_size(&p->csv);
+    if (blk < len)
+        blk = len;
+    if (blk < 128)
+        blk = 128;
+    csv_set_blk_size(&p->csv, blk);
+
+    size_t done = csv_parse(&p->csv, s, len, on_field, on_row, p);
+    if (p->cb_status != TALLY_OK)
+        return p->cb_status;
+    if (done < len) {
+        int err = csv_error(&p->csv);
+        if (err != CSV_EPARSE) {
+            struct tally_loc loc = {p->file, p->line, 0};
+            return tally_diag_fail(p->d, &loc, "%s", csv_strerror(err));
+        }
+        /* In strict mode libcsv stops at the offending byte: a quote inside
+         * an unquoted field, or anything but a delimiter or line end after a
+         * closing quote (no byte counts as a space here). */
+        const char *why = s[done] == '"' ? "unexpected quote inside an unquoted field"
+                                         : "unexpected text after a closing quote";
+        int rc = malformed(p, p->line, p->col + done + 1, why);
+        reset_libcsv(p);
+        drop_record(p);
+        p->skipping = tlen == 0;
+        return rc;
+    }
+    if (!p->in_record)
+        return TALLY_OK;
+    if (tlen) {
+        /* The line ended inside quotes: the record goes on. */
+        scan_quotes(&p->qs, s, clen, p->line, p->col);
+        p->qs.pend = false;
+        if (tlen > p->opts.max_record - p->rec_bytes)
+            return record_too_long(p);
+        p->rec_bytes += tlen;
+    } else {
+        scan_quotes(&p->qs, s, clen, p->line, p->col);
+    }
+    return TALLY_OK;
+}
+
+int
+tally_csvparse_new(struct tally_csvparse **out, const struct tally_csv_opts *o)
+{
+    *out = NULL;
+    if (o->delim == '"' || o->delim == '\r' || o->delim == '\n')
+        return TALLY_EUSAGE;
+    struct tally_csvparse *p = tally_xcalloc(1, sizeof *p);
+    p->opts = *o;
+    if (!p->opts.max_fields)
+        p->opts.max_fields = TALLY_MAX_FIELDS_DEFAULT;
+    if (!p->opts.max_record)
+        p->opts.max_record = TALLY_MAX_RECORD_DEFAULT;
+    if (csv_init(&p->csv, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+        free(p);
+        return TALLY_EDATA;
+    }
+    csv_set_delim(&p->csv, (unsigned char)o->delim);
+    csv_set_quote(&p->csv, '"');
+    csv_set_space_func(&p->csv, keep_spaces);
+    csv_set_realloc_func(&p->csv, tally_xrealloc);
+    csv_set_free_func(&p->csv, free);
+    p->bytes_cap = 4096;
+    p->bytes = tally_xmalloc(p->bytes_cap);
+    p->fields_cap = 64;
+    p->offs = tally_xmalloc(p->fields_cap * sizeof *p->offs);
+    p->lens = tally_xmalloc(p->fields_cap * sizeof *p->lens);
+    p->slices = tally_xmalloc(p->fields_cap * sizeof *p->slices);
+    tally_csvparse_reset(p, "<stdin>");
+    *out = p;
+    return TALLY_OK;
+}
+
+void
+tally_csvparse_free(struct tally_csvparse *p)
+{
+    if (!p)
+        return;
+    csv_free(&p->csv);
+    free(p->bytes);
+    free(p->offs);
+    free(p->lens);
+    free(p->slices);
+    free(p);
+}
+
+void
+tally_csvparse_reset(struct tally_csvparse *p, const char *file)
+{
+    reset_libcsv(p);
+    drop_record(p);
+    p->file = file;
+    p->line = 1;
+    p->col = 0;
+    p->pending_cr = false;
+    p->skipping = false;
+    p->qs = (struct quote_scan){0};
+    p->expect = 0;
+}
+
+void
+tally_csvparse_expect_fields(struct tally_csvparse *p, uint32_t n)
+{
+    p->expect = n;
+}
+
+static void
+begin_call(struct tally_csvparse *p, tally_row_fn fn, void *ctx, struct tally_diag *d)
+{
+    p->fn = fn;
+    p->ctx = ctx;
+    p->d = d;
+    p->cb_status = TALLY_OK;
+}
+
+int
+tally_csvparse_feed(struct tally_csvparse *p, const char *buf, size_t len, tally_row_fn fn,
+                    void *ctx, struct tally_diag *d)
+{
+    begin_call(p, fn, ctx, d);
+    size_t i = 0;
+    if (len && p->pending_cr) {
+        p->pending_cr = false;
+        if (buf[0] == '\n') {
+            i = 1;
+            /* Inside quotes the LF is field content; otherwise libcsv would
+             * ignore it anyway. */
+            if (!p->skipping && p->in_record) {
+                int rc = feed_line(p, buf, 0, 1);
+                if (rc != TALLY_OK)
+                    return rc;
+            }
+        }
+    }
+    while (i < len) {
+        const char *s = buf + i;
+        size_t n = len - i, c = 0;
+        while (c < n && s[c] != '\n' && s[c] != '\r')
+            c++;
+        if (c == n) {
+            int rc = feed_line(p, s, c, 0);
+            p->col += c;
+            return rc;
+        }
+        size_t t = 1;
+        if (s[c] == '\r') {
+            if (c + 1 < n) {
+                if (s[c + 1] == '\n')
+                    t = 2;
+            } else {
+                p->pending_cr = true;
+            }
+        }
+        int rc = feed_line(p, s, c, t);
+        p->line++;
+        p->col = 0;
+        if (rc != TALLY_OK)
+            return rc;
+        i += c + t;
+    }
+    return TALLY_OK;
+}
+
+int
+tally_csvparse_finish(struct tally_csvparse *p, tally_row_fn fn, void *ctx, struct tally_diag *d)
+{
+    begin_call(p, fn, ctx, d);
+    int rc = TALLY_OK;
+    p->pending_cr = false;
+    p->skipping = false;
+    if (p->in_record) {
+        if (csv_fini(&p->csv, on_field, on_row, p) != 0) {
+            if (csv_error(&p->csv) == CSV_EPARSE)
+                rc = malformed(p, p->qs.open_line ? p->qs.open_line : p->rec_line,
+                               p->qs.open_col, "unterminated quoted field at end of file");
+            else
+                rc = tally_diag_fail(d, NULL, "%s", csv_strerror(csv_error(&p->csv)));
+        } else {
+            rc = p->cb_status;
+        }
+    }
+    reset_libcsv(p);
+    drop_record(p);
+    return rc;
+}
+
+const struct tally_skipstat *
+tally_csvparse_skipped(const struct tally_csvparse *p)
+{
+    return &p->skip;
+}
