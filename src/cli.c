@@ -114,8 +114,8 @@ tally_cli_help(void)
 static int
 bad_value(struct tally_diag *d, const char *opt, const char *val, const char *want)
 {
-    return tally_diag_usage(d, "%s: %s, got \"%s\"\nTry 'tally --help' for more information.",
-                            opt, want, val);
+    return tally_diag_usage(d, "%s: %s, got \"%s\"\nTry 'tally --help' for more information.", opt,
+                            want, val);
 }
 
 /* A count with an optional K/M/G suffix (powers of 1024). */

@@ -388,8 +388,8 @@ tally_csvparse_finish(struct tally_csvparse *p, tally_row_fn fn, void *ctx, stru
     if (p->in_record) {
         if (csv_fini(&p->csv, on_field, on_row, p) != 0) {
             if (csv_error(&p->csv) == CSV_EPARSE)
-                rc = malformed(p, p->qs.open_line ? p->qs.open_line : p->rec_line,
-                               p->qs.open_col, "unterminated quoted field at end of file");
+                rc = malformed(p, p->qs.open_line ? p->qs.open_line : p->rec_line, p->qs.open_col,
+                               "unterminated quoted field at end of file");
             else
                 rc = tally_diag_fail(d, NULL, "%s", csv_strerror(csv_error(&p->csv)));
         } else {

@@ -196,6 +196,7 @@ parse_keys(struct tally_plan *p, const char *text, struct tally_diag *d)
             break;
         }
         const char *slash = NULL;
+        k->ticked = ticked;
         if (ticked) {
             if (used < it.len && it.p[used] == '/')
                 slash = it.p + used;
@@ -217,7 +218,24 @@ parse_keys(struct tally_plan *p, const char *text, struct tally_diag *d)
         }
         if (slash && rc == TALLY_OK) {
             k->width_text = tally_xstrndup(slash + 1, (size_t)(it.p + it.len - slash - 1));
-            rc = parse_width(k, d);
+            /* A bad width may still be part of a column name ("c/d"):
+             * bind decides, once the header is known. */
+            struct tally_diag scratch;
+            tally_diag_init(&scratch);
+            if (parse_width(k, &scratch) != TALLY_OK)
+                k->bucket = TALLY_BUCKET_BAD;
+        }
+        if (ticked) {
+            /* The output column shows the name without its backticks. */
+            size_t total = k->col.len + (k->width_text ? strlen(k->width_text) + 1 : 0);
+            free(k->label);
+            k->label = tally_xmalloc(total + 1);
+            memcpy(k->label, k->col.name, k->col.len);
+            if (k->width_text) {
+                k->label[k->col.len] = '/';
+                memcpy(k->label + k->col.len + 1, k->width_text, strlen(k->width_text));
+            }
+            k->label[total] = '\0';
         }
     }
     free(items);
@@ -227,8 +245,8 @@ parse_keys(struct tally_plan *p, const char *text, struct tally_diag *d)
 static bool
 is_func_char(char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_';
 }
 
 static int
@@ -260,8 +278,8 @@ parse_agg(struct tally_aggspec *a, struct item it, struct tally_diag *d)
     if (rest.len > 0) {
         bool paren = rest.p[0] == '(';
         if (rest.p[0] != ':' && !paren)
-            return tally_diag_usage(d, "-a: bad aggregate \"%.*s\": expected FUNC:COL",
-                                    (int)it.len, it.p);
+            return tally_diag_usage(d, "-a: bad aggregate \"%.*s\": expected FUNC:COL", (int)it.len,
+                                    it.p);
         if (paren && rest.p[rest.len - 1] != ')')
             return tally_diag_usage(d, "-a: missing ')' in \"%.*s\"", (int)it.len, it.p);
         struct item col = {rest.p + 1, rest.len - 1 - (paren ? 1 : 0)};
@@ -542,13 +560,17 @@ tally_plan_bind(struct tally_plan *p, const struct tally_header *h, struct tally
     for (uint32_t i = 0; i < p->nkeys && rc == TALLY_OK; i++) {
         struct tally_keyspec *k = &p->keys[i];
         /* A header name that itself holds a '/' wins over a bucket. */
-        if (k->bucket != TALLY_BUCKET_NONE && k->label[0] != '`') {
+        if (k->bucket != TALLY_BUCKET_NONE && !k->ticked) {
             int64_t whole = tally_header_find(h, k->label, strlen(k->label));
             if (whole >= 0) {
                 k->bucket = TALLY_BUCKET_NONE;
                 k->col.index = whole;
                 continue;
             }
+        }
+        if (k->bucket == TALLY_BUCKET_BAD) {
+            rc = parse_width(k, d);
+            break;
         }
         rc = bind_col(h, "-g", &k->col, d);
     }
@@ -587,8 +609,8 @@ tally_plan_bind(struct tally_plan *p, const struct tally_header *h, struct tally
                 best = tally_header_suggest(&outs, s->name, strlen(s->name));
                 if (best)
                     rc = tally_diag_usage(
-                        d, "--sort: unknown output column \"%s\" (did you mean \"%s\"?)",
-                        s->name, best);
+                        d, "--sort: unknown output column \"%s\" (did you mean \"%s\"?)", s->name,
+                        best);
                 else
                     rc = tally_diag_usage(d, "--sort: unknown output column \"%s\"", s->name);
             }

@@ -64,8 +64,8 @@ struct run {
     size_t nheld, capheld;
 };
 
-static void
-report_add(struct tally_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report_add(struct tally_report *rep, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 static void
 report_add(struct tally_report *rep, const char *fmt, ...)
@@ -518,8 +518,7 @@ collect_reports(struct run *r)
         const struct colstate *c = &r->colst[i];
         if (c->nonnum)
             report_add(r->rep,
-                       "%s: %" PRIu64 " non-numeric value%s ignored (first: %s:%" PRIu64
-                       " \"%s\")",
+                       "%s: %" PRIu64 " non-numeric value%s ignored (first: %s:%" PRIu64 " \"%s\")",
                        r->first_header.names[i], c->nonnum, c->nonnum == 1 ? "" : "s",
                        c->first_file, c->first_line, c->first_value);
     }

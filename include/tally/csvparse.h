@@ -15,10 +15,10 @@
 struct tally_csvparse; /* opaque: holds a struct csv_parser */
 
 struct tally_csv_opts {
-    char delim;           /* ',' or '\t' or any single byte */
-    bool strict;          /* malformed row -> TALLY_EDATA */
-    uint32_t max_fields;  /* 0: default TALLY_MAX_FIELDS_DEFAULT */
-    uint64_t max_record;  /* bytes; 0: default TALLY_MAX_RECORD_DEFAULT */
+    char delim;          /* ',' or '\t' or any single byte */
+    bool strict;         /* malformed row -> TALLY_EDATA */
+    uint32_t max_fields; /* 0: default TALLY_MAX_FIELDS_DEFAULT */
+    uint64_t max_record; /* bytes; 0: default TALLY_MAX_RECORD_DEFAULT */
 };
 
 #define TALLY_MAX_FIELDS_DEFAULT (1u << 20)

@@ -38,8 +38,8 @@ struct tally_op_param {
 struct tally_op {
     const char *name; /* "sum", "p", "median", ... */
     enum tally_op_arg arg;
-    enum tally_op_input input;   /* with a column; count without one is TALLY_IN_ROW */
-    size_t state_size;           /* bytes, a multiple of 8 */
+    enum tally_op_input input; /* with a column; count without one is TALLY_IN_ROW */
+    size_t state_size;         /* bytes, a multiple of 8 */
     void (*init)(void *st);
     void (*update)(void *st, const struct tally_cell *cell);
     /* Folds src (the state of the part of the input right after dst's) into

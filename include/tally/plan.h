@@ -29,11 +29,18 @@ struct tally_colref {
     int64_t index; /* -1 until bound */
 };
 
-enum tally_bucket { TALLY_BUCKET_NONE, TALLY_BUCKET_NUM, TALLY_BUCKET_TIME };
+enum tally_bucket {
+    TALLY_BUCKET_NONE,
+    TALLY_BUCKET_NUM,
+    TALLY_BUCKET_TIME,
+    TALLY_BUCKET_BAD, /* a width that parses as neither: an error unless the whole key is a column
+                       */
+};
 
 struct tally_keyspec {
     struct tally_colref col;
-    char *label; /* as written: "time/5m" */
+    char *label; /* as written, without backticks: "time/5m" */
+    bool ticked; /* the name was backticked */
     enum tally_bucket bucket;
     char *width_text; /* "5m", "100"; NULL without a bucket */
     double width;     /* numeric width, or seconds for a time bucket */
@@ -44,9 +51,9 @@ struct tally_aggspec {
     struct tally_op_param param;
     bool has_col;
     struct tally_colref col;
-    char *func; /* as written: "p99.9" */
-    char *name; /* NAME= given, or NULL */
-    char *label; /* output column name, final after bind */
+    char *func;    /* as written: "p99.9" */
+    char *name;    /* NAME= given, or NULL */
+    char *label;   /* output column name, final after bind */
     size_t offset; /* of the state in the group's accumulator block */
 };
 

@@ -7,7 +7,7 @@
 # TALLY_UPDATE_GOLDEN=1 rewrites the expectations instead of comparing.
 set -u
 bin=$1
-dir=$2
+dir=$(cd "$2" && pwd)
 shared=${TALLY_SHARED:-$(cd "$(dirname "$0")/../../.." && pwd)/shared}
 realdata=$(cd "$shared/realdata" 2>/dev/null && pwd) || realdata="$shared/realdata"
 work=$(mktemp -d)

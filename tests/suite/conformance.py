@@ -43,11 +43,13 @@ for fn in sorted(os.listdir(os.path.join(spectrum, "csvs"))):
     want = json.load(open(os.path.join(spectrum, "json", name + ".json"), encoding="utf-8"))
     got, err = rows_of([os.path.join(spectrum, "csvs", fn)])
     if name == "location_coordinates":
-        # Upstream's expectation is a lone object with a masked value; the
-        # input is ordinary. Check the parse against the file itself.
-        import csv
-        with open(os.path.join(spectrum, "csvs", fn), newline="", encoding="utf-8") as f:
-            want = list(csv.DictReader(f))
+        # Upstream's expectation is known-bad (a lone object, a masked value),
+        # and the row holds bare quotes inside unquoted fields (37"N): broken
+        # quoting by RFC 4180, so tally skips and reports it.
+        want = []
+        check("csv-spectrum/location_coordinates report",
+              "skipped 1 malformed row; first at" in err and
+              "unexpected quote inside an unquoted field" in err, err)
     check(f"csv-spectrum/{name}", got == want, f"got {got!r}, want {want!r}; {err}")
 
 # W3C CSVW: tests without metadata; expected rows in tables[0].row[i].describes[0].

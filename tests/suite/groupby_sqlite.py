@@ -28,7 +28,7 @@ CASES = [
     ("vega-datasets/seattle-weather.csv", ["weather"], ["temp_max", "precipitation", "wind"]),
     ("datahub/gdp.csv", ["Country Code"], ["Value"]),
     ("fivethirtyeight/congress-age/congress-terms.csv", ["congress", "chamber"], ["age"]),
-    ("fivethirtyeight/police-deaths/all_data.csv", ["state", "canine"], ["year"]),
+    ("fivethirtyeight/police-deaths/all_data.csv", ["cause", "dept"], []),
     ("vega-datasets/birdstrikes.csv", ["Origin State"], ["Cost Total $", "Speed IAS in knots"]),
     ("fivethirtyeight/college-majors/recent-grads.csv", ["Major_category"],
      ["Median", "Unemployment_rate", "Total"]),

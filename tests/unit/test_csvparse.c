@@ -121,7 +121,7 @@ check_cfg(const struct parse_cfg *cfg, const char *in, size_t len, int rc, const
 #define CHECK(cfg, lit, rc, rows, msg, skipped, first)                                             \
     do {                                                                                           \
         struct parse_cfg cfg_ = (cfg);                                                             \
-        check_cfg(&cfg_, (lit), sizeof(lit) - 1, (rc), (rows), (msg), (skipped), (first));        \
+        check_cfg(&cfg_, (lit), sizeof(lit) - 1, (rc), (rows), (msg), (skipped), (first));         \
     } while (0)
 
 #define CHECK_OK(cfg, lit, rows) CHECK(cfg, lit, TALLY_OK, rows, "", 0, "")
@@ -323,8 +323,7 @@ test_csvparse_rejects_too_long_record_even_when_lenient(void **state)
           "t.csv:3: record longer than 5 bytes", 0, "");
     /* Line ends inside quotes count as bytes of the record. */
     CHECK(cfg, "\"ab\ncd\"\n", TALLY_EDATA, "", "t.csv:1: record longer than 5 bytes", 0, "");
-    CHECK(cfg, "\"\n\n\n\n\n\n\"\n", TALLY_EDATA, "", "t.csv:1: record longer than 5 bytes", 0,
-          "");
+    CHECK(cfg, "\"\n\n\n\n\n\n\"\n", TALLY_EDATA, "", "t.csv:1: record longer than 5 bytes", 0, "");
 }
 
 static void

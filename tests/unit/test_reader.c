@@ -55,8 +55,7 @@ gzip_bytes(const void *data, size_t n)
 {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
-    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
-                     Z_OK);
+    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
     struct buf out = {0};
     out.p = malloc(deflateBound(&zs, (uLong)n) + 1);
     assert_non_null(out.p);
