@@ -128,8 +128,8 @@ struct tally_expr {
  * that catastrophic backtracking stops in well under a second. */
 #define EXPR_MATCH_LIMIT 10000000u
 #define EXPR_DEPTH_LIMIT 100000u
-#define EXPR_JIT_STACK_MIN (32u * 1024u)
-#define EXPR_JIT_STACK_MAX (8u * 1024u * 1024u)
+#define EXPR_JIT_STACK_MIN ((size_t)32 * 1024)
+#define EXPR_JIT_STACK_MAX ((size_t)8 * 1024 * 1024)
 
 /* Compiles the pattern of r (JIT where available) and creates its match
  * data. On a syntax error returns false with the PCRE2 message and offset. */

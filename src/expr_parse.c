@@ -241,7 +241,7 @@ parse_not(struct parser *p, uint32_t *out)
         if (++p->depth > EXPR_MAX_DEPTH)
             return fail_tok(p, t, "expression nested too deeply");
         next(p);
-        uint32_t child;
+        uint32_t child = 0;
         int st;
         if (t->kind == TOK_NOT) {
             if (peek(p)->kind == TOK_EOF)
@@ -280,7 +280,7 @@ parse_chain(struct parser *p, enum expr_tok sep, uint32_t *out)
     size_t n = 0, cap = 16;
     int st = TALLY_OK;
     for (;;) {
-        uint32_t child;
+        uint32_t child = 0;
         st = sep == TOK_OR ? parse_chain(p, TOK_AND, &child) : parse_not(p, &child);
         if (st != TALLY_OK)
             break;

@@ -194,6 +194,8 @@ tally_group_table_intern(struct tally_group_table *t, const struct tally_slice *
 void *
 tally_group_table_acc(struct tally_group_table *t, uint32_t id)
 {
+    if (!t->stride)
+        return t->acc; /* no state: nothing to offset, and acc may be NULL */
     return t->acc + (size_t)id * t->stride;
 }
 

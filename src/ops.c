@@ -16,60 +16,201 @@
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
 
-#define I128_MAX ((i128)(((u128)1 << 127) - 1))
-#define MAX_SCALE 36 /* 10^36 < 2^127: the most decimals an exact sum keeps */
+/* Exact decimal sums. A value mant * 10^-scale takes the exact path when
+ * mant fits int64 and scale <= MAX_SCALE (trailing zeros dropped). Rescaled
+ * to the largest scale each is below 2^63 * 10^18 < 2^123, so a 256-bit sum
+ * of fewer than 2^64 of them never overflows: whether a value is exact never
+ * depends on the others or on their order. */
+#define MAX_SCALE 18
+/* var also sums x^2 at twice the scale: below 2^186 each, 2^250 in all. */
+#define MAX_VAR_SCALE 9
 
-/* States hold 128-bit integers as two words: the group table only promises
- * 8-byte alignment, and __int128 wants 16. */
-struct w128 {
-    uint64_t lo, hi;
+static const uint64_t pow10_u64[20] = {1u,
+                                       10u,
+                                       100u,
+                                       1000u,
+                                       10000u,
+                                       100000u,
+                                       1000000u,
+                                       10000000u,
+                                       100000000u,
+                                       1000000000u,
+                                       10000000000u,
+                                       100000000000u,
+                                       1000000000000u,
+                                       10000000000000u,
+                                       100000000000000u,
+                                       1000000000000000u,
+                                       10000000000000000u,
+                                       100000000000000000u,
+                                       1000000000000000000u,
+                                       10000000000000000000u};
+
+/* Powers of ten that are exact doubles. */
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* A 256-bit two's complement integer, little-endian words. Kept as words
+ * because the group table only promises 8-byte alignment. */
+struct big {
+    uint64_t w[4];
 };
 
-static inline i128
-w_get(const struct w128 *w)
+static struct big
+big_from_i128(i128 v)
 {
-    return (i128)(((u128)w->hi << 64) | w->lo);
+    uint64_t ext = v < 0 ? UINT64_MAX : 0;
+    return (struct big){{(uint64_t)(u128)v, (uint64_t)((u128)v >> 64), ext, ext}};
 }
 
-static inline void
-w_put(struct w128 *w, i128 v)
+static void
+big_add(struct big *a, const struct big *b)
 {
-    w->lo = (uint64_t)(u128)v;
-    w->hi = (uint64_t)((u128)v >> 64);
+    unsigned carry = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 t = (u128)a->w[i] + b->w[i] + carry;
+        a->w[i] = (uint64_t)t;
+        carry = (unsigned)(t >> 64);
+    }
 }
 
-static i128
-pow10_i128(int e)
+/* a *= m modulo 2^256, which is exact for the values kept here. */
+static void
+big_mul_u64(struct big *a, uint64_t m)
 {
-    i128 p = 1;
-    while (e-- > 0)
-        p *= 10;
-    return p;
+    uint64_t carry = 0;
+    for (int i = 0; i < 4; i++) {
+        u128 t = (u128)a->w[i] * m + carry;
+        a->w[i] = (uint64_t)t;
+        carry = (uint64_t)(t >> 64);
+    }
 }
 
-/* Rescales *v by 10^e (e >= 0); false on overflow. */
 static bool
-rescale(i128 *v, int e)
+big_is_neg(const struct big *a)
 {
-    if (e == 0)
-        return true;
-    if (e > 38)
-        return *v == 0;
-    return !__builtin_mul_overflow(*v, pow10_i128(e), v);
+    return a->w[3] >> 63;
 }
 
-/* The text of a number as mantissa * 10^-scale with 0 <= scale <= MAX_SCALE,
- * trailing zeros dropped; false when that cannot be exact (too many digits,
- * a large exponent). The text has already been read as a number. */
+static struct big
+big_abs(const struct big *a)
+{
+    if (!big_is_neg(a))
+        return *a;
+    struct big r;
+    unsigned carry = 1;
+    for (int i = 0; i < 4; i++) {
+        u128 t = (u128)(uint64_t)~a->w[i] + carry;
+        r.w[i] = (uint64_t)t;
+        carry = (unsigned)(t >> 64);
+    }
+    return r;
+}
+
 static bool
-parse_decimal(struct tally_slice s, i128 *mant, int *scale)
+big_to_int64(const struct big *a, int64_t *out)
+{
+    uint64_t ext = big_is_neg(a) ? UINT64_MAX : 0;
+    if (a->w[3] != ext || a->w[2] != ext || a->w[1] != ext || (a->w[0] >> 63) != (ext & 1))
+        return false;
+    *out = (int64_t)a->w[0];
+    return true;
+}
+
+/* r[0..na+nb) = a * b for magnitudes of na and nb words. */
+static void
+mag_mul(const uint64_t *a, int na, const uint64_t *b, int nb, uint64_t *r)
+{
+    memset(r, 0, (size_t)(na + nb) * sizeof *r);
+    for (int i = 0; i < na; i++) {
+        uint64_t carry = 0;
+        for (int j = 0; j < nb; j++) {
+            u128 t = (u128)a[i] * b[j] + r[i + j] + carry;
+            r[i + j] = (uint64_t)t;
+            carry = (uint64_t)(t >> 64);
+        }
+        r[i + nb] = carry;
+    }
+}
+
+/* A magnitude of n words, correctly rounded: the top 64 bits with a sticky
+ * bit standing for everything below them. */
+static double
+mag_to_double(const uint64_t *a, int n)
+{
+    int t = n - 1;
+    while (t >= 0 && a[t] == 0)
+        t--;
+    if (t < 0)
+        return 0.0;
+    if (t == 0)
+        return (double)a[0];
+    int lz = __builtin_clzll(a[t]);
+    uint64_t top = lz ? (a[t] << lz) | (a[t - 1] >> (64 - lz)) : a[t];
+    bool sticky = lz ? (a[t - 1] << lz) != 0 : a[t - 1] != 0;
+    for (int i = t - 2; i >= 0; i--)
+        sticky |= a[i] != 0;
+    return ldexp((double)(top | (sticky ? 1 : 0)), 64 * t - lz);
+}
+
+/* a * 10^-scale, correctly rounded. */
+static double
+big_to_double(const struct big *a, int scale)
+{
+    struct big m = big_abs(a);
+    bool neg = big_is_neg(a);
+    if (!m.w[3] && !m.w[2] && !m.w[1] && m.w[0] < ((uint64_t)1 << 53) && scale <= 22) {
+        double d = (double)m.w[0] / pow10_exact[scale]; /* both exact: one rounding */
+        return neg ? -d : d;
+    }
+    if (scale == 0) {
+        double d = mag_to_double(m.w, 4);
+        return neg ? -d : d;
+    }
+    /* strtod rounds a decimal string correctly: write the digits out. */
+    char buf[128];
+    char *p = buf + sizeof buf;
+    *--p = '\0';
+    for (int e = scale; e; e /= 10)
+        *--p = (char)('0' + e % 10);
+    *--p = '-';
+    *--p = 'e';
+    for (;;) {
+        uint64_t rem = 0;
+        for (int i = 3; i >= 0; i--) {
+            u128 cur = ((u128)rem << 64) | m.w[i];
+            m.w[i] = (uint64_t)(cur / pow10_u64[19]);
+            rem = (uint64_t)(cur % pow10_u64[19]);
+        }
+        bool more = m.w[0] || m.w[1] || m.w[2] || m.w[3];
+        for (int k = 0; k < 19 && (more || rem); k++) {
+            *--p = (char)('0' + rem % 10);
+            rem /= 10;
+        }
+        if (!more)
+            break;
+    }
+    if (*p == 'e')
+        *--p = '0';
+    if (neg)
+        *--p = '-';
+    return strtod(p, NULL);
+}
+
+/* The text of a number as mant * 10^-scale, mant in int64 and 0 <= scale <=
+ * MAX_SCALE, trailing zeros dropped; false when it has no such form. The text
+ * has already been read as a number. */
+static bool
+parse_decimal(struct tally_slice s, int64_t *mant, int *scale)
 {
     const char *p = s.ptr, *end = s.ptr + s.len;
     bool neg = false;
     if (p < end && (*p == '+' || *p == '-'))
         neg = *p++ == '-';
-    u128 m = 0;
-    int ndig = 0, nfrac = 0;
+    uint64_t m = 0;
+    int ndig = 0;
+    long nfrac = 0;
     bool frac = false;
     for (; p < end; p++) {
         if (*p == '.') {
@@ -78,16 +219,13 @@ parse_decimal(struct tally_slice s, i128 *mant, int *scale)
         }
         if (*p < '0' || *p > '9')
             break;
-        if (m == 0 && *p == '0') {
-            if (frac)
-                nfrac++;
-            continue;
-        }
-        if (++ndig > MAX_SCALE)
-            return false;
-        m = m * 10 + (unsigned)(*p - '0');
         if (frac)
             nfrac++;
+        if (m == 0 && *p == '0')
+            continue;
+        if (++ndig > 19)
+            return false;
+        m = m * 10 + (unsigned)(*p - '0');
     }
     long exp = 0;
     if (p < end) { /* 'e' or 'E' */
@@ -96,36 +234,34 @@ parse_decimal(struct tally_slice s, i128 *mant, int *scale)
         if (p < end && (*p == '+' || *p == '-'))
             eneg = *p++ == '-';
         for (; p < end; p++) {
-            if (exp > 1000)
+            if (exp > 100000)
                 return false;
             exp = exp * 10 + (*p - '0');
         }
         if (eneg)
             exp = -exp;
     }
-    i128 v = (i128)m;
-    long sc = nfrac - exp;
-    if (v == 0)
-        sc = 0;
-    while (sc > 0 && v % 10 == 0) {
-        v /= 10;
+    long sc = m ? nfrac - exp : 0;
+    while (sc > 0 && m % 10 == 0) {
+        m /= 10;
         sc--;
     }
     if (sc < 0) {
-        if (sc < -38 || !rescale(&v, (int)-sc))
+        if (sc < -19 || m > UINT64_MAX / pow10_u64[-sc])
             return false;
+        m *= pow10_u64[-sc];
         sc = 0;
     }
-    if (sc > MAX_SCALE)
+    if (sc > MAX_SCALE || m > (uint64_t)INT64_MAX + (neg ? 1 : 0))
         return false;
-    *mant = neg ? -v : v;
+    *mant = neg ? (int64_t)(0 - m) : (int64_t)m;
     *scale = (int)sc;
     return true;
 }
 
-/* A cell's exact value: the integer directly, else its text. */
+/* A cell's exact decimal form: the integer directly, else from its text. */
 static bool
-cell_decimal(const struct tally_cell *c, i128 *mant, int *scale)
+cell_decimal(const struct tally_cell *c, int64_t *mant, int *scale)
 {
     if (c->num.kind == TALLY_NUM_INT) {
         *mant = c->num.i;
@@ -133,32 +269,6 @@ cell_decimal(const struct tally_cell *c, i128 *mant, int *scale)
         return true;
     }
     return parse_decimal(c->text, mant, scale);
-}
-
-/* mant * 10^-scale correctly rounded, by strtod on its decimal text. */
-static double
-decimal_to_double(i128 mant, int scale)
-{
-    char buf[64];
-    char *p = buf + sizeof buf;
-    *--p = '\0';
-    if (scale) {
-        int e = scale;
-        do {
-            *--p = (char)('0' + e % 10);
-            e /= 10;
-        } while (e);
-        *--p = '-';
-        *--p = 'e';
-    }
-    u128 m = mant < 0 ? -(u128)mant : (u128)mant;
-    do {
-        *--p = (char)('0' + (int)(m % 10));
-        m /= 10;
-    } while (m);
-    if (mant < 0)
-        *--p = '-';
-    return strtod(p, NULL);
 }
 
 /* ---- Superaccumulator: exact sum of finite doubles as a fixed-point
@@ -283,11 +393,11 @@ count_final(void *st, const struct tally_op_param *param, struct tally_value *ou
 }
 
 /* ---- sum and mean: an exact decimal sum, plus an exact binary sum of the
- * values that have no exact decimal form. */
+ * values that have no exact decimal form. Both are order-independent. */
 
 struct sum_st {
-    struct w128 dec; /* exact sum of decimal values, times 10^scale */
-    uint64_t n;      /* numeric values seen */
+    struct big dec; /* exact sum of decimal values, times 10^scale */
+    uint64_t n;     /* numeric values seen */
     int32_t scale;
     uint8_t all_int;      /* every value was an int64 integer */
     uint8_t has_bin;      /* some value went to the binary sum */
@@ -320,34 +430,17 @@ sum_add_binary(struct sum_st *s, double x)
     sa_add(s->bin, x);
 }
 
-/* Adds mant * 10^-scale to the decimal sum; false on 128-bit overflow, with
- * the sum unchanged. */
-static bool
-sum_add_decimal(struct sum_st *s, i128 mant, int scale)
-{
-    i128 acc = w_get(&s->dec);
-    if (scale > s->scale) {
-        if (!rescale(&acc, scale - s->scale))
-            return false;
-    } else if (scale < s->scale && !rescale(&mant, s->scale - scale)) {
-        return false;
-    }
-    if (__builtin_add_overflow(acc, mant, &acc))
-        return false;
-    w_put(&s->dec, acc);
-    if (scale > s->scale)
-        s->scale = scale;
-    return true;
-}
-
-/* The decimal sum no longer fits: move it into the binary sum (rounded once)
- * so that it can keep growing. */
+/* Adds v * 10^-scale to the decimal sum, at the larger of the two scales. */
 static void
-sum_spill(struct sum_st *s)
+sum_add_decimal(struct sum_st *s, struct big v, int scale)
 {
-    sum_add_binary(s, decimal_to_double(w_get(&s->dec), s->scale));
-    w_put(&s->dec, 0);
-    s->scale = 0;
+    if (scale > s->scale) {
+        big_mul_u64(&s->dec, pow10_u64[scale - s->scale]);
+        s->scale = scale;
+    } else if (scale < s->scale) {
+        big_mul_u64(&v, pow10_u64[s->scale - scale]);
+    }
+    big_add(&s->dec, &v);
 }
 
 static void
@@ -357,16 +450,12 @@ sum_update(void *st, const struct tally_cell *cell)
     s->n++;
     if (cell->num.kind != TALLY_NUM_INT)
         s->all_int = 0;
-    i128 mant;
+    int64_t mant;
     int scale;
-    if (cell_decimal(cell, &mant, &scale)) {
-        if (sum_add_decimal(s, mant, scale))
-            return;
-        sum_spill(s);
-        if (sum_add_decimal(s, mant, scale))
-            return;
-    }
-    sum_add_binary(s, cell->num.d);
+    if (cell_decimal(cell, &mant, &scale))
+        sum_add_decimal(s, big_from_i128(mant), scale);
+    else
+        sum_add_binary(s, cell->num.d);
 }
 
 static void
@@ -377,11 +466,7 @@ sum_merge(void *dst, void *src)
     d->all_int &= s->all_int;
     d->pos_inf |= s->pos_inf;
     d->neg_inf |= s->neg_inf;
-    if (!sum_add_decimal(d, w_get(&s->dec), s->scale)) {
-        sum_spill(d);
-        if (!sum_add_decimal(d, w_get(&s->dec), s->scale))
-            sum_add_binary(d, decimal_to_double(w_get(&s->dec), s->scale));
-    }
+    sum_add_decimal(d, s->dec, s->scale);
     if (s->has_bin) {
         if (!d->bin) {
             d->bin = s->bin;
@@ -398,7 +483,7 @@ sum_double(const struct sum_st *s)
 {
     if (s->pos_inf || s->neg_inf)
         return s->pos_inf && s->neg_inf ? NAN : s->pos_inf ? INFINITY : -INFINITY;
-    double d = decimal_to_double(w_get(&s->dec), s->scale);
+    double d = big_to_double(&s->dec, s->scale);
     if (s->has_bin) {
         struct superacc a = *s->bin;
         sa_add(&a, d);
@@ -415,10 +500,8 @@ sum_final(void *st, const struct tally_op_param *param, struct tally_value *out)
     *out = (struct tally_value){.kind = TALLY_VAL_EMPTY};
     if (s->n == 0)
         return;
-    i128 v = w_get(&s->dec);
-    if (s->all_int && !s->has_bin && s->scale == 0 && v >= INT64_MIN && v <= INT64_MAX) {
+    if (s->all_int && !s->has_bin && s->scale == 0 && big_to_int64(&s->dec, &out->i)) {
         out->kind = TALLY_VAL_INT;
-        out->i = (int64_t)v;
         return;
     }
     out->kind = TALLY_VAL_REAL;
@@ -546,15 +629,16 @@ ext_final(void *st, const struct tally_op_param *param, struct tally_value *out)
     out->d = s->d;
 }
 
-/* ---- var and stddev: exact sums of x and x^2 as scaled integers while the
- * values allow it; Welford/Chan in doubles alongside, used otherwise. */
+/* ---- var and stddev: exact sums of x and x^2 as scaled integers when every
+ * value allows it (int64 mantissa, at most MAX_VAR_SCALE decimals), so the
+ * result does not depend on the order; Welford/Chan in doubles otherwise. */
 
 struct var_st {
-    struct w128 sx;  /* sum of x, times 10^scale */
-    struct w128 sxx; /* sum of x^2, times 10^(2 scale) */
+    struct big sx;  /* sum of x, times 10^scale */
+    struct big sxx; /* sum of x^2, times 10^(2 scale) */
     uint64_t n;
     int32_t scale;
-    uint32_t exact; /* sx and sxx are valid */
+    uint32_t exact; /* every value went into sx and sxx */
     double mean, m2;
 };
 
@@ -566,25 +650,19 @@ var_init(void *st)
     s->exact = 1;
 }
 
-/* Adds n values with sums (sx, sxx) at `scale` to the exact sums. */
-static bool
-var_add_exact(struct var_st *s, i128 sx, i128 sxx, int scale)
+static void
+var_add_exact(struct var_st *s, struct big sx, struct big sxx, int scale)
 {
-    i128 ax = w_get(&s->sx), axx = w_get(&s->sxx);
     if (scale > s->scale) {
-        if (!rescale(&ax, scale - s->scale) || !rescale(&axx, 2 * (scale - s->scale)))
-            return false;
-    } else if (scale < s->scale) {
-        if (!rescale(&sx, s->scale - scale) || !rescale(&sxx, 2 * (s->scale - scale)))
-            return false;
-    }
-    if (__builtin_add_overflow(ax, sx, &ax) || __builtin_add_overflow(axx, sxx, &axx))
-        return false;
-    w_put(&s->sx, ax);
-    w_put(&s->sxx, axx);
-    if (scale > s->scale)
+        big_mul_u64(&s->sx, pow10_u64[scale - s->scale]);
+        big_mul_u64(&s->sxx, pow10_u64[2 * (scale - s->scale)]);
         s->scale = scale;
-    return true;
+    } else if (scale < s->scale) {
+        big_mul_u64(&sx, pow10_u64[s->scale - scale]);
+        big_mul_u64(&sxx, pow10_u64[2 * (s->scale - scale)]);
+    }
+    big_add(&s->sx, &sx);
+    big_add(&s->sxx, &sxx);
 }
 
 static void
@@ -598,10 +676,11 @@ var_update(void *st, const struct tally_cell *c)
     s->m2 += delta * (x - s->mean);
     if (!s->exact)
         return;
-    i128 mant, sq;
+    int64_t mant;
     int scale;
-    if (!cell_decimal(c, &mant, &scale) || __builtin_mul_overflow(mant, mant, &sq) ||
-        !var_add_exact(s, mant, sq, scale))
+    if (cell_decimal(c, &mant, &scale) && scale <= MAX_VAR_SCALE)
+        var_add_exact(s, big_from_i128(mant), big_from_i128((i128)mant * mant), scale);
+    else
         s->exact = 0;
 }
 
@@ -620,63 +699,10 @@ var_merge(void *dst, void *src)
     d->mean += delta * ((double)s->n / n);
     d->m2 += s->m2 + delta * delta * ((double)d->n * (double)s->n / n);
     d->n += s->n;
-    if (d->exact && !(s->exact && var_add_exact(d, w_get(&s->sx), w_get(&s->sxx), s->scale)))
+    if (d->exact && s->exact)
+        var_add_exact(d, s->sx, s->sxx, s->scale);
+    else
         d->exact = 0;
-}
-
-/* Unsigned 256-bit numbers as four little-endian words, for n*sxx - sx^2. */
-struct u256 {
-    uint64_t w[4];
-};
-
-static struct u256
-mul_128_128(u128 a, u128 b)
-{
-    uint64_t x[2] = {(uint64_t)a, (uint64_t)(a >> 64)};
-    uint64_t y[2] = {(uint64_t)b, (uint64_t)(b >> 64)};
-    struct u256 r = {{0, 0, 0, 0}};
-    for (int i = 0; i < 2; i++) {
-        u128 carry = 0;
-        for (int j = 0; j < 2; j++) {
-            u128 t = (u128)x[i] * y[j] + r.w[i + j] + carry;
-            r.w[i + j] = (uint64_t)t;
-            carry = t >> 64;
-        }
-        r.w[i + 2] = (uint64_t)carry;
-    }
-    return r;
-}
-
-static struct u256
-sub_256(struct u256 a, struct u256 b)
-{
-    struct u256 r;
-    unsigned borrow = 0;
-    for (int i = 0; i < 4; i++) {
-        u128 t = (u128)a.w[i] - b.w[i] - borrow;
-        r.w[i] = (uint64_t)t;
-        borrow = (unsigned)((t >> 64) != 0);
-    }
-    return r;
-}
-
-/* Correctly rounded: the top 64 bits with a sticky bit for the rest. */
-static double
-u256_to_double(struct u256 a)
-{
-    int t = 3;
-    while (t >= 0 && a.w[t] == 0)
-        t--;
-    if (t < 0)
-        return 0.0;
-    if (t == 0)
-        return (double)a.w[0];
-    int lz = __builtin_clzll(a.w[t]);
-    uint64_t top = lz ? (a.w[t] << lz) | (a.w[t - 1] >> (64 - lz)) : a.w[t];
-    bool sticky = lz ? (a.w[t - 1] << lz) != 0 : a.w[t - 1] != 0;
-    for (int i = t - 2; i >= 0; i--)
-        sticky |= a.w[i] != 0;
-    return ldexp((double)(top | (sticky ? 1 : 0)), 64 * t - lz);
 }
 
 static bool
@@ -688,12 +714,21 @@ var_value(const struct var_st *s, double *out)
         *out = s->m2 / (double)(s->n - 1);
         return true;
     }
-    i128 sx = w_get(&s->sx), sxx = w_get(&s->sxx);
-    u128 ax = sx < 0 ? -(u128)sx : (u128)sx;
-    struct u256 num = sub_256(mul_128_128((u128)sxx, s->n), mul_128_128(ax, ax));
-    double v = u256_to_double(num) / ((double)s->n * (double)(s->n - 1));
+    /* (n * sxx - sx^2) / (n (n - 1)), the numerator exact in 512 bits. */
+    uint64_t a[8] = {0}, b[8], r[8];
+    mag_mul(s->sxx.w, 4, &s->n, 1, a);
+    struct big ax = big_abs(&s->sx);
+    mag_mul(ax.w, 4, ax.w, 4, b);
+    unsigned borrow = 0;
+    for (int i = 0; i < 8; i++) {
+        u128 t = (u128)a[i] - b[i] - borrow;
+        r[i] = (uint64_t)t;
+        borrow = (unsigned)((t >> 64) != 0);
+    }
+    double v = borrow ? 0.0 : mag_to_double(r, 8);
+    v /= (double)s->n * (double)(s->n - 1);
     if (s->scale)
-        v /= pow(10.0, 2.0 * s->scale);
+        v /= pow10_exact[2 * s->scale];
     *out = v;
     return true;
 }
