@@ -47,8 +47,8 @@ bool tally_parse_double(struct tally_slice s, double *out);
 
 /* Shortest decimal that reads back to v ("0.1", "2", "1e+300", "-0"); "inf",
  * "-inf" and "nan" for non-finite values. Writes a NUL; returns the length. */
-size_t tally_format_double(double v, char *buf);
-size_t tally_format_int(int64_t v, char *buf);
+size_t tally_format_double(double v, char *buf) __attribute__((nonnull));
+size_t tally_format_int(int64_t v, char *buf) __attribute__((nonnull));
 
 /* The SPEC's order for keys and --sort: the empty value first, then values
  * that read as numbers in numeric order, then the rest byte-wise. */

@@ -485,7 +485,7 @@ test_csvparse_matches_csv_spectrum_answers(void **state)
         size_t n = strlen(e->d_name);
         if (n < 4 || strcmp(e->d_name + n - 4, ".csv") != 0)
             continue;
-        char path[1200];
+        char path[2048];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         FILE *f = fopen(path, "rb");
         assert_non_null(f);
