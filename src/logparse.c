@@ -122,20 +122,21 @@ is_alpha(char c)
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-/* (?:[^"\\]|\\.)* then '"': the index of the closing quote, or n. */
+/* (?:[^"\\]|\\.)* then '"': the index of the closing quote, or n. Most
+ * fields hold no backslash, so memchr finds the quote. */
 static size_t
 quoted_end(const char *s, size_t i, size_t n)
 {
     while (i < n) {
-        if (s[i] == '"')
-            return i;
-        if (s[i] == '\\') {
-            if (i + 1 >= n)
-                return n;
-            i += 2;
-        } else {
-            i++;
-        }
+        const char *q = memchr(s + i, '"', n - i);
+        size_t qi = q ? (size_t)(q - s) : n;
+        const char *bs = memchr(s + i, '\\', qi - i);
+        if (!bs)
+            return qi;
+        /* A backslash escapes the next byte, whatever it is. */
+        i = (size_t)(bs - s) + 2;
+        if (i > n)
+            return n;
     }
     return n;
 }
@@ -266,21 +267,21 @@ scan_time(const char *s, size_t t, size_t n, bool combined, struct tally_slice *
 static bool
 scan_clf(const char *s, size_t n, bool combined, struct tally_slice *f)
 {
-    /* Word ends; a word is [^ ]+ and words are separated by one space. */
+    /* Word ends, found as needed; a word is [^ ]+ and words are separated by
+     * one space. Up to 16 words of client, then ident and user. */
     size_t ends[18];
     size_t nw = 0, i = 0;
-    while (nw < 18 && i < n && s[i] != ' ') {
-        const char *sp = memchr(s + i, ' ', n - i);
-        size_t e = sp ? (size_t)(sp - s) : n;
-        ends[nw++] = e;
-        if (e >= n)
-            break;
-        i = e + 1;
-    }
-    for (size_t k = 0; k + 3 <= nw; k++) {
+    for (size_t k = 0; k < 16; k++) {
+        while (nw < k + 3) {
+            if (i >= n || s[i] == ' ')
+                return false;
+            const char *sp = memchr(s + i, ' ', n - i);
+            if (!sp)
+                return false;
+            ends[nw++] = (size_t)(sp - s);
+            i = ends[nw - 1] + 1;
+        }
         size_t ue = ends[k + 2];
-        if (ue >= n)
-            break;
         if (scan_time(s, ue + 1, n, combined, f)) {
             f[F_IP] = (struct tally_slice){s, ends[k]};
             f[F_IDENT] = (struct tally_slice){s + ends[k] + 1, ends[k + 1] - ends[k] - 1};
