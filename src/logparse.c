@@ -269,7 +269,7 @@ scan_clf(const char *s, size_t n, bool combined, struct tally_slice *f)
 {
     /* Word ends, found as needed; a word is [^ ]+ and words are separated by
      * one space. Up to 16 words of client, then ident and user. */
-    size_t ends[18];
+    size_t ends[18] = {0};
     size_t nw = 0, i = 0;
     for (size_t k = 0; k < 16; k++) {
         while (nw < k + 3) {

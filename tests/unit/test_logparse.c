@@ -29,8 +29,9 @@ sink_put(struct sink *k, const char *s, size_t n)
 {
     if (k->len + n + 1 > k->cap) {
         k->cap = (k->len + n + 1) * 2;
-        k->buf = realloc(k->buf, k->cap);
-        assert_non_null(k->buf);
+        char *nb = realloc(k->buf, k->cap);
+        assert_non_null(nb);
+        k->buf = nb;
     }
     memcpy(k->buf + k->len, s, n);
     k->len += n;
@@ -148,8 +149,15 @@ one_line(const char *spec, enum tally_log_engine eng, const char *line, size_t l
     struct tally_diag d;
     tally_diag_init(&d);
     tally_logparse_reset(p, "t.log");
-    assert_int_equal(tally_logparse_feed(p, line, len, on_row, &k, &d), TALLY_OK);
+    /* A copy ending right after its newline, so the line is parsed in place
+     * and a sanitizer catches reads past it. */
+    char *copy = malloc(len + 1);
+    assert_non_null(copy);
+    memcpy(copy, line, len);
+    copy[len] = '\n';
+    assert_int_equal(tally_logparse_feed(p, copy, len + 1, on_row, &k, &d), TALLY_OK);
     assert_int_equal(tally_logparse_finish(p, on_row, &k, &d), TALLY_OK);
+    free(copy);
     if (k.rows == 0) {
         free(k.buf);
         char *s = malloc(8);
@@ -617,8 +625,9 @@ slurp(const char *path, size_t *len)
         n += r;
         if (n == cap) {
             cap *= 2;
-            b = realloc(b, cap);
-            assert_non_null(b);
+            char *nb = realloc(b, cap);
+            assert_non_null(nb);
+            b = nb;
         }
     }
     fclose(f);
@@ -663,6 +672,134 @@ test_logparse_scanner_agrees_with_pcre2_on_the_real_samples(void **state)
         assert_int_equal(found, sizeof files / sizeof files[0]);
     if (found)
         assert_true(nlines > 20000);
+}
+
+/* Status and method counts of a parse, for the real-sample totals. */
+struct tally_counts {
+    uint64_t rows, status[600], get, head, post, options, other, bytes_sum;
+};
+
+static int
+count_row(void *ctx, const struct tally_row *row, struct tally_diag *d)
+{
+    (void)d;
+    struct tally_counts *c = ctx;
+    c->rows++;
+    const struct tally_slice *f = row->fields;
+    unsigned st = 0;
+    for (size_t i = 0; i < f[8].len; i++)
+        st = st * 10 + (unsigned)(f[8].ptr[i] - '0');
+    assert_true(st < 600);
+    c->status[st]++;
+    if (tally_slice_eq(f[5], TALLY_SLICE_LIT("GET")))
+        c->get++;
+    else if (tally_slice_eq(f[5], TALLY_SLICE_LIT("HEAD")))
+        c->head++;
+    else if (tally_slice_eq(f[5], TALLY_SLICE_LIT("POST")))
+        c->post++;
+    else if (tally_slice_eq(f[5], TALLY_SLICE_LIT("OPTIONS")))
+        c->options++;
+    else
+        c->other++;
+    double b;
+    if (tally_parse_double(f[9], &b))
+        c->bytes_sum += (uint64_t)b;
+    else
+        assert_true(tally_slice_eq(f[9], TALLY_SLICE_LIT("-")));
+    return TALLY_OK;
+}
+
+static void
+test_logparse_reads_the_elastic_apache_sample_like_an_independent_parse(void **state)
+{
+    (void)state;
+    const char *shared = getenv("TALLY_SHARED");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/realdata/logs/elastic-examples/apache_logs",
+             shared ? shared : "../shared");
+    size_t len;
+    char *buf = slurp(path, &len);
+    assert_non_null(buf);
+    /* Totals from a plain Python regex over the same file. */
+    for (int eng = 0; eng < 2; eng++) {
+        struct tally_logparse *p = make("combined", false);
+        tally_logparse_set_engine(p, eng ? TALLY_LOG_ENGINE_PCRE2 : TALLY_LOG_ENGINE_AUTO);
+        tally_logparse_reset(p, "apache_logs");
+        struct tally_counts c;
+        memset(&c, 0, sizeof c);
+        struct tally_diag d;
+        tally_diag_init(&d);
+        for (size_t off = 0; off < len; off += 65536) {
+            size_t n = len - off < 65536 ? len - off : 65536;
+            assert_int_equal(tally_logparse_feed(p, buf + off, n, count_row, &c, &d), TALLY_OK);
+        }
+        assert_int_equal(tally_logparse_finish(p, count_row, &c, &d), TALLY_OK);
+        assert_int_equal(c.rows, 9999);
+        assert_int_equal(c.status[200], 9125);
+        assert_int_equal(c.status[206], 45);
+        assert_int_equal(c.status[301], 164);
+        assert_int_equal(c.status[304], 445);
+        assert_int_equal(c.status[403], 2);
+        assert_int_equal(c.status[404], 213);
+        assert_int_equal(c.status[416], 2);
+        assert_int_equal(c.status[500], 3);
+        assert_int_equal(c.get, 9951);
+        assert_int_equal(c.head, 42);
+        assert_int_equal(c.post, 5);
+        assert_int_equal(c.options, 1);
+        assert_int_equal(c.other, 0);
+        assert_int_equal(c.bytes_sum, 2747282505u);
+        const struct tally_skipstat *s = tally_logparse_skipped(p);
+        assert_int_equal(s->count, 1);
+        assert_int_equal(s->first_line, 8899); /* its user agent is cut short */
+        tally_logparse_free(p);
+    }
+    free(buf);
+}
+
+static void
+test_logparse_reads_the_lnav_samples_with_the_expected_skips(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file, *spec;
+        uint64_t rows, skipped, first;
+    } cases[] = {
+        {"lnav/logfile_access_log.0", "combined", 3, 0, 0},
+        {"lnav/logfile_shop_access_log.0", "combined", 1000, 0, 0},
+        {"lnav/logfile_bad_access_log.0", "combined", 2, 1, 2},
+        {"lnav/logfile_syslog.0", "syslog", 4, 0, 0},
+        {"lnav/logfile_syslog_with_header.0", "syslog", 4, 2, 1},
+        {"elastic-beats/nginx-access-test.log", "combined", 7, 0, 0},
+        {"elastic-beats/apache-access-test.log", "combined", 7, 0, 0},
+        {"elastic-beats/system-auth-test.log", "syslog", 10, 0, 0},
+    };
+    const char *shared = getenv("TALLY_SHARED");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/realdata/logs/%s", shared ? shared : "../shared",
+                 cases[i].file);
+        size_t len;
+        char *buf = slurp(path, &len);
+        assert_non_null(buf);
+        struct tally_logparse *p = make(cases[i].spec, false);
+        struct tally_diag d;
+        int rc;
+        char *out = parse_chunks(p, buf, len, 1000, &rc, &d);
+        assert_int_equal(rc, TALLY_OK);
+        uint64_t rows = 0;
+        for (const char *q = out; *q; q++)
+            rows += *q == '\n';
+        if (rows != cases[i].rows)
+            fail_msg("%s: %llu rows, want %llu", cases[i].file, (unsigned long long)rows,
+                     (unsigned long long)cases[i].rows);
+        const struct tally_skipstat *s = tally_logparse_skipped(p);
+        assert_int_equal(s->count, cases[i].skipped);
+        assert_int_equal(s->first_line, cases[i].first);
+        free(out);
+        free(buf);
+        tally_logparse_free(p);
+    }
 }
 
 /* Deterministic xorshift, so a failure reproduces. */
@@ -752,6 +889,8 @@ main(void)
         cmocka_unit_test(test_logparse_clone_parses_alike_with_its_own_state),
         cmocka_unit_test(test_logparse_scanner_agrees_with_pcre2_on_the_real_samples),
         cmocka_unit_test(test_logparse_scanner_agrees_with_pcre2_on_mutated_lines),
+        cmocka_unit_test(test_logparse_reads_the_elastic_apache_sample_like_an_independent_parse),
+        cmocka_unit_test(test_logparse_reads_the_lnav_samples_with_the_expected_skips),
     };
     return cmocka_run_group_tests(tests, NULL, free_cache);
 }
