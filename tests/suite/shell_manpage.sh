@@ -20,7 +20,8 @@ if [ -n "$warnings" ]; then
     fail=1
 fi
 
-rendered=$(MANWIDTH=80 LC_ALL=C.UTF-8 MAN_KEEP_FORMATTING=0 man -l "$page" 2>/dev/null | col -b)
+# Overstrikes (and any SGR escapes) stripped with sed, so col(1) is not needed.
+rendered=$(MANWIDTH=80 LC_ALL=C.UTF-8 man -l "$page" 2>/dev/null | sed -E 's/.\x08//g; s/\x1b\[[0-9;]*m//g')
 for section in NAME SYNOPSIS DESCRIPTION OPTIONS "FILTER EXPRESSIONS" AGGREGATES "LOG PRESETS" \
     BUCKETS "OUTPUT FORMATS" "EXIT STATUS" ENVIRONMENT EXAMPLES; do
     grep -qx "$section" <<<"$rendered" || { echo "FAIL: no section $section"; fail=1; }
