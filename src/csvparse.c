@@ -406,3 +406,9 @@ tally_csvparse_skipped(const struct tally_csvparse *p)
 {
     return &p->skip;
 }
+
+uint64_t
+tally_csvparse_lines(const struct tally_csvparse *p)
+{
+    return p->line - 1;
+}

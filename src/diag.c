@@ -14,6 +14,9 @@ tally_diag_init(struct tally_diag *d)
 {
     d->status = TALLY_OK;
     d->msg[0] = '\0';
+    d->file[0] = '\0';
+    d->line = d->col = 0;
+    d->body = 0;
 }
 
 void
@@ -40,17 +43,36 @@ tally_diag_fail(struct tally_diag *d, const struct tally_loc *loc, const char *f
     d->status = TALLY_EDATA;
     size_t off = 0;
     if (loc && loc->file) {
+        snprintf(d->file, sizeof d->file, "%s", loc->file);
+        d->line = loc->line;
+        d->col = loc->col;
         tally_loc_format(loc, d->msg, sizeof d->msg - 2);
         off = strlen(d->msg);
         d->msg[off++] = ':';
         d->msg[off++] = ' ';
         d->msg[off] = '\0';
     }
+    d->body = off;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(d->msg + off, sizeof d->msg - off, fmt, ap);
     va_end(ap);
     return TALLY_EDATA;
+}
+
+void
+tally_diag_shift_line(struct tally_diag *d, uint64_t delta)
+{
+    if (d->status == TALLY_OK || d->line == 0 || delta == 0)
+        return;
+    char body[TALLY_DIAG_MAX];
+    snprintf(body, sizeof body, "%s", d->msg + d->body);
+    d->line += delta;
+    struct tally_loc loc = {d->file, d->line, d->col};
+    tally_loc_format(&loc, d->msg, sizeof d->msg);
+    size_t off = strlen(d->msg);
+    snprintf(d->msg + off, sizeof d->msg - off, ": %s", body);
+    d->body = off + 2;
 }
 
 int

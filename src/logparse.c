@@ -656,3 +656,9 @@ tally_logparse_finish(struct tally_logparse *p, tally_row_fn fn, void *ctx, stru
     p->carry_len = 0;
     return do_line(p, p->carry, n, fn, ctx, d);
 }
+
+uint64_t
+tally_logparse_lines(const struct tally_logparse *p)
+{
+    return p->line;
+}

@@ -450,6 +450,7 @@ tally_plan_build(struct tally_plan *p, const struct tally_opts *o, struct tally_
     p->max_fields = o->max_fields;
     p->limit = o->limit;
     p->threads = o->threads;
+    p->progress = o->progress;
     if (p->format == TALLY_IN_LOG && !p->log)
         return tally_diag_usage(d, "--format=log needs --log=PRESET|REGEX");
 

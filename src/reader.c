@@ -29,7 +29,10 @@ struct tally_reader {
     unsigned char *in; /* raw bytes from the file; in[in_pos, in_len) not yet used */
     size_t in_pos, in_len;
     bool in_eof;
-    bool first; /* the first block is still to be returned (BOM check) */
+    bool first;        /* the first block is still to be returned (BOM check) */
+    bool bom_possible; /* the input starts at the start of a file or stream */
+    bool limited;      /* a byte range of a file: read at most `left` more bytes */
+    uint64_t left;
 
     unsigned char *out; /* decompressed bytes (compressed input only) */
     bool done;          /* compressed stream fully decoded */
@@ -65,7 +68,12 @@ refill(struct tally_reader *r, struct tally_diag *d)
         r->in_pos = 0;
     }
     for (;;) {
-        ssize_t n = read(r->fd, r->in + r->in_len, TALLY_READ_BLOCK - r->in_len);
+        size_t want = TALLY_READ_BLOCK - r->in_len;
+        if (r->limited && want > r->left)
+            want = (size_t)r->left;
+        ssize_t n = want ? read(r->fd, r->in + r->in_len, want) : 0;
+        if (n > 0 && r->limited)
+            r->left -= (uint64_t)n;
         if (n > 0) {
             r->in_len += (size_t)n;
             return TALLY_OK;
@@ -216,6 +224,7 @@ tally_reader_open(struct tally_reader **out, const char *path, struct tally_diag
     r->own_fd = !is_stdin;
     r->name = tally_xstrdup(is_stdin ? "<stdin>" : path);
     r->first = true;
+    r->bom_possible = true;
 
     struct stat st;
     if (fstat(fd, &st) == 0) {
@@ -268,6 +277,42 @@ tally_reader_open(struct tally_reader **out, const char *path, struct tally_diag
 }
 
 int
+tally_reader_open_range(struct tally_reader **out, const char *path, uint64_t off, uint64_t len,
+                        struct tally_diag *d)
+{
+    *out = NULL;
+    int fd;
+    do
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return tally_diag_fail(d, NULL, "cannot open %s: %s", path, strerror(errno));
+    struct tally_reader *r = tally_xcalloc(1, sizeof *r);
+    r->fd = fd;
+    r->own_fd = true;
+    r->name = tally_xstrdup(path);
+    r->limited = true;
+    r->left = len;
+    r->size = len;
+    r->in = tally_xmalloc(TALLY_READ_BLOCK);
+    if (lseek(fd, (off_t)off, SEEK_SET) < 0) {
+        fail_here(r, d, "cannot seek", strerror(errno));
+        tally_reader_free(r);
+        return TALLY_EDATA;
+    }
+    (void)posix_fadvise(fd, (off_t)off, (off_t)len, POSIX_FADV_SEQUENTIAL);
+    /* next_block returns the peeked bytes first, as for a whole file. */
+    r->first = true;
+    r->bom_possible = off == 0;
+    if (refill(r, d) != TALLY_OK) {
+        tally_reader_free(r);
+        return TALLY_EDATA;
+    }
+    *out = r;
+    return TALLY_OK;
+}
+
+int
 tally_reader_read(struct tally_reader *r, const char **buf, size_t *len, struct tally_diag *d)
 {
     const unsigned char *b = NULL;
@@ -282,6 +327,8 @@ tally_reader_read(struct tally_reader *r, const char **buf, size_t *len, struct 
         if (!r->first)
             break;
         r->first = false;
+        if (!r->bom_possible)
+            break;
         if (n < sizeof utf8_bom || memcmp(b, utf8_bom, sizeof utf8_bom) != 0)
             break;
         b += sizeof utf8_bom;

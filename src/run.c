@@ -1,29 +1,47 @@
-/* The drive loop: for each input, reader -> csvparse -> filter -> either the
- * projection (rows written as they come) or the aggregator (group table +
- * op states), then the final ordering, limit and output. */
+/* The drive loop: for each input, reader -> parser (CSV or log lines) ->
+ * filter -> either the projection (rows written as they come) or the
+ * aggregator (group table + op states), then the final ordering, limit and
+ * output. Aggregating a regular uncompressed file uses threads: the file is
+ * cut at record starts, each part is parsed, filtered and aggregated into its
+ * own group table, and the tables merge in file order, so the output is the
+ * same for every thread count. */
 #include "tally/run.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "tally/chunk.h"
 #include "tally/csvparse.h"
 #include "tally/group.h"
+#include "tally/logparse.h"
+#include "tally/progress.h"
 #include "tally/reader.h"
 #include "tally/status.h"
+#include "tally/tstamp.h"
 #include "tally/value.h"
 #include "tally/xalloc.h"
 
+#define KEYBUF 64
+#define DEFAULT_MIN_CHUNK (256u << 10)
+
 /* Per input column: the number read from the current row (converted at most
- * once per row, stamped with the row counter) and the non-numeric report. */
+ * once per row, stamped with the row counter) and the report of values that
+ * are not numbers (or not timestamps, for time buckets). */
 struct colstate {
     uint64_t stamp;
     struct tally_num num;
-    uint64_t nonnum;
-    uint64_t nonnum_stamp;
+    uint64_t bad_stamp;
+    uint64_t bad;
+    bool bad_time; /* what was expected: a timestamp rather than a number */
     char first_file[256];
     uint64_t first_line;
     char first_value[48];
@@ -35,31 +53,51 @@ struct heldrow {
     uint64_t seq;
 };
 
+struct run;
+
+/* One parser, filter and aggregator: the whole input when reading
+ * sequentially, or one byte range of a file on a thread of its own. */
+struct part {
+    struct run *run;
+    struct tally_csvparse *csv;
+    struct tally_logparse *log;
+    struct tally_expr **exprs; /* the plan's own, or clones for a thread */
+    bool own_exprs;
+    const char *file;
+    bool at_header;
+    uint64_t stamp;
+    uint64_t rows_seen;
+    struct colstate *colst;
+    struct tally_group_table *groups;
+    struct tally_slice *keys;
+    char (*keybuf)[KEYBUF];
+    struct tally_diag diag; /* threads only; the main part reports into the caller's */
+    int status;
+    uint64_t lines; /* lines in its range, once done */
+    uint64_t off, len;
+    const char *path;
+};
+
 struct run {
     struct tally_plan *plan;
     struct tally_report *rep;
-    int out_fd;
     struct tally_writer *w;
     struct tally_column *cols;
     uint32_t ncols;
     bool begun;
+    int year; /* for syslog timestamps, which carry none */
+    struct tally_progress *progress;
 
-    struct tally_csvparse *csv;
-    const char *file;
     char *first_file; /* a copy: the reader that named it is gone */
-    bool at_header;
     struct tally_header first_header;
     bool have_header;
 
-    uint64_t stamp;
-    struct colstate *colst;
+    struct part main;
+    struct tally_skipstat skip; /* malformed rows over all parts, in input order */
+    uint64_t main_skip_seen;
+
     struct tally_value *vals;
     int64_t emitted;
-
-    struct tally_group_table *groups;
-    struct tally_slice *keys;
-    char (*keybuf)[TALLY_NUMBUF];
-
     struct heldrow *held;
     size_t nheld, capheld;
 };
@@ -89,6 +127,127 @@ tally_report_fini(struct tally_report *rep)
     rep->n = 0;
 }
 
+/* --- parts ------------------------------------------------------------- */
+
+static int on_row(void *ctx, const struct tally_row *row, struct tally_diag *d);
+
+static int
+part_feed(struct part *pt, const char *buf, size_t len, struct tally_diag *d)
+{
+    if (pt->log)
+        return tally_logparse_feed(pt->log, buf, len, on_row, pt, d);
+    return tally_csvparse_feed(pt->csv, buf, len, on_row, pt, d);
+}
+
+static int
+part_finish(struct part *pt, struct tally_diag *d)
+{
+    if (pt->log)
+        return tally_logparse_finish(pt->log, on_row, pt, d);
+    return tally_csvparse_finish(pt->csv, on_row, pt, d);
+}
+
+static void
+part_reset(struct part *pt, const char *file)
+{
+    pt->file = file;
+    if (pt->log)
+        tally_logparse_reset(pt->log, file);
+    else
+        tally_csvparse_reset(pt->csv, file);
+}
+
+static uint64_t
+part_lines(const struct part *pt)
+{
+    return pt->log ? tally_logparse_lines(pt->log) : tally_csvparse_lines(pt->csv);
+}
+
+static const struct tally_skipstat *
+part_skipped(const struct part *pt)
+{
+    return pt->log ? tally_logparse_skipped(pt->log) : tally_csvparse_skipped(pt->csv);
+}
+
+/* Storage that depends on the header (one state per input column). */
+static void
+part_bind(struct part *pt)
+{
+    const struct run *r = pt->run;
+    if (!pt->colst)
+        pt->colst = tally_xcalloc(r->first_header.n ? r->first_header.n : 1, sizeof *pt->colst);
+}
+
+static int
+part_init(struct part *pt, struct run *r, bool thread, struct tally_diag *d)
+{
+    const struct tally_plan *p = r->plan;
+    memset(pt, 0, sizeof *pt);
+    pt->run = r;
+    tally_diag_init(&pt->diag);
+    int rc = TALLY_OK;
+    if (p->format == TALLY_IN_LOG) {
+        if (thread)
+            pt->log = tally_logparse_clone(r->main.log);
+        else
+            rc = tally_logparse_new(&pt->log, p->log, p->strict, d);
+    } else {
+        struct tally_csv_opts co = {p->delim, p->strict, p->max_fields, p->max_record};
+        rc = tally_csvparse_new(&pt->csv, &co);
+    }
+    if (rc != TALLY_OK)
+        return rc;
+    if (thread && p->nexprs) {
+        pt->exprs = tally_xcalloc(p->nexprs, sizeof *pt->exprs);
+        for (uint32_t i = 0; i < p->nexprs; i++)
+            pt->exprs[i] = tally_expr_clone(p->exprs[i]);
+        pt->own_exprs = true;
+    } else {
+        pt->exprs = p->exprs;
+    }
+    if (p->mode == TALLY_MODE_AGG) {
+        rc = tally_group_table_new(&pt->groups, p->nkeys, p->acc_size);
+        pt->keys = tally_xcalloc(p->nkeys + 1, sizeof *pt->keys);
+        pt->keybuf = tally_xcalloc(p->nkeys + 1, sizeof *pt->keybuf);
+    }
+    if (r->have_header)
+        part_bind(pt);
+    return rc;
+}
+
+static void
+finish_states(const struct tally_plan *p, struct tally_group_table *t)
+{
+    if (!t)
+        return;
+    for (uint32_t g = 0; g < tally_group_table_size(t); g++) {
+        char *acc = tally_group_table_acc(t, g);
+        for (uint32_t i = 0; i < p->naggs; i++)
+            if (p->aggs[i].op->fini)
+                p->aggs[i].op->fini(acc + p->aggs[i].offset);
+    }
+}
+
+static void
+part_fini(struct part *pt, bool states_live)
+{
+    if (states_live)
+        finish_states(pt->run->plan, pt->groups);
+    if (pt->own_exprs) {
+        for (uint32_t i = 0; i < pt->run->plan->nexprs; i++)
+            tally_expr_free(pt->exprs[i]);
+        free(pt->exprs);
+    }
+    tally_group_table_free(pt->groups);
+    tally_csvparse_free(pt->csv);
+    tally_logparse_free(pt->log);
+    free(pt->colst);
+    free(pt->keys);
+    free(pt->keybuf);
+}
+
+/* --- rows -------------------------------------------------------------- */
+
 static int
 begin_output(struct run *r, struct tally_diag *d)
 {
@@ -110,58 +269,70 @@ field(const struct tally_row *row, int64_t idx)
 }
 
 static int
-bind_header(struct run *r, const struct tally_header *h, struct tally_diag *d)
+bind_header(struct run *r, const struct tally_header *h, const char *file, struct tally_diag *d)
 {
+    r->first_header = *h;
+    r->have_header = true;
+    r->first_file = tally_xstrdup(file ? file : "<stdin>");
     int rc = tally_plan_bind(r->plan, h, d);
     if (rc != TALLY_OK)
         return rc;
-    r->colst = tally_xcalloc(h->n ? h->n : 1, sizeof *r->colst);
+    part_bind(&r->main);
     if (r->plan->mode != TALLY_MODE_AGG && r->plan->nsort == 0)
         return begin_output(r, d);
     return TALLY_OK;
 }
 
 static int
-on_header(struct run *r, const struct tally_row *row, struct tally_diag *d)
+on_header(struct part *pt, const struct tally_row *row, struct tally_diag *d)
 {
-    struct tally_header h;
-    tally_header_init(&h, row);
+    struct run *r = pt->run;
     int rc = TALLY_OK;
-    if (!r->have_header) {
-        r->first_header = h;
-        r->have_header = true;
-        r->first_file = tally_xstrdup(r->file);
-        rc = bind_header(r, &h, d);
+    if (!r->plan->header_in) {
+        /* -n: the first row is data and fixes the column count. */
+        if (!r->have_header) {
+            struct tally_header h;
+            tally_header_init_numbered(&h, row->nfields);
+            rc = bind_header(r, &h, pt->file, d);
+        }
     } else {
-        if (!tally_header_equal(&r->first_header, &h))
-            rc = tally_diag_usage(d, "%s: header differs from the header of %s", r->file,
-                                  r->first_file);
-        tally_header_fini(&h);
+        struct tally_header h;
+        tally_header_init(&h, row);
+        if (!r->have_header) {
+            rc = bind_header(r, &h, pt->file, d);
+        } else {
+            if (!tally_header_equal(&r->first_header, &h))
+                rc = tally_diag_usage(d, "%s: header differs from the header of %s", pt->file,
+                                      r->first_file);
+            tally_header_fini(&h);
+        }
     }
-    tally_csvparse_expect_fields(r->csv, row->nfields);
+    if (pt->csv)
+        tally_csvparse_expect_fields(pt->csv, r->first_header.n);
     return rc;
 }
 
 /* The number in column idx of this row, converted once per row. */
 static const struct tally_num *
-column_number(struct run *r, const struct tally_row *row, int64_t idx)
+column_number(struct part *pt, const struct tally_row *row, int64_t idx)
 {
-    struct colstate *c = &r->colst[idx];
-    if (c->stamp != r->stamp) {
-        c->stamp = r->stamp;
+    struct colstate *c = &pt->colst[idx];
+    if (c->stamp != pt->stamp) {
+        c->stamp = pt->stamp;
         tally_parse_number(field(row, idx), &c->num);
     }
     return &c->num;
 }
 
 static void
-note_nonnumeric(struct run *r, const struct tally_row *row, int64_t idx, struct tally_slice v)
+note_bad(struct part *pt, const struct tally_row *row, int64_t idx, struct tally_slice v, bool time)
 {
-    struct colstate *c = &r->colst[idx];
-    if (c->nonnum_stamp == r->stamp)
+    struct colstate *c = &pt->colst[idx];
+    if (c->bad_stamp == pt->stamp)
         return;
-    c->nonnum_stamp = r->stamp;
-    if (c->nonnum++ == 0) {
+    c->bad_stamp = pt->stamp;
+    if (c->bad++ == 0) {
+        c->bad_time = time;
         snprintf(c->first_file, sizeof c->first_file, "%s", row->file);
         c->first_line = row->line;
         size_t n = v.len < sizeof c->first_value - 1 ? v.len : sizeof c->first_value - 1;
@@ -170,18 +341,24 @@ note_nonnumeric(struct run *r, const struct tally_row *row, int64_t idx, struct 
     }
 }
 
+static bool
+is_dash(struct tally_slice v)
+{
+    return v.len == 1 && v.ptr[0] == '-';
+}
+
 /* Key text for a numeric bucket: the bucket's start. */
 static struct tally_slice
-num_bucket(struct run *r, const struct tally_row *row, const struct tally_keyspec *k, uint32_t ki)
+num_bucket(struct part *pt, const struct tally_row *row, const struct tally_keyspec *k, uint32_t ki)
 {
     struct tally_slice v = field(row, k->col.index);
-    const struct tally_num *n = column_number(r, row, k->col.index);
+    const struct tally_num *n = column_number(pt, row, k->col.index);
     if (n->kind == TALLY_NUM_NONE) {
-        if (v.len && !(v.len == 1 && v.ptr[0] == '-'))
-            note_nonnumeric(r, row, k->col.index, v);
+        if (v.len && !is_dash(v))
+            note_bad(pt, row, k->col.index, v, false);
         return (struct tally_slice){"", 0};
     }
-    char *buf = r->keybuf[ki];
+    char *buf = pt->keybuf[ki];
     size_t len;
     double w = k->width;
     if (n->kind == TALLY_NUM_INT && w == floor(w) && w <= 9007199254740992.0) {
@@ -198,22 +375,39 @@ num_bucket(struct run *r, const struct tally_row *row, const struct tally_keyspe
     return (struct tally_slice){buf, len};
 }
 
-static int
-aggregate_row(struct run *r, const struct tally_row *row, struct tally_diag *d)
+/* Key text for a time bucket: its start, as the SPEC prints it. */
+static struct tally_slice
+time_bucket(struct part *pt, const struct tally_row *row, const struct tally_keyspec *k,
+            uint32_t ki)
 {
-    const struct tally_plan *p = r->plan;
+    struct tally_slice v = field(row, k->col.index);
+    struct tally_time t;
+    if (!tally_time_parse(v, pt->run->year, &t)) {
+        if (v.len && !is_dash(v))
+            note_bad(pt, row, k->col.index, v, true);
+        return (struct tally_slice){"", 0};
+    }
+    int64_t w = (int64_t)k->width;
+    size_t len = tally_time_bucket(&t, w > 0 ? w : 1, pt->keybuf[ki]);
+    return (struct tally_slice){pt->keybuf[ki], len};
+}
+
+static void
+aggregate_row(struct part *pt, const struct tally_row *row)
+{
+    const struct tally_plan *p = pt->run->plan;
     for (uint32_t i = 0; i < p->nkeys; i++) {
         const struct tally_keyspec *k = &p->keys[i];
         if (k->bucket == TALLY_BUCKET_NUM)
-            r->keys[i] = num_bucket(r, row, k, i);
+            pt->keys[i] = num_bucket(pt, row, k, i);
         else if (k->bucket == TALLY_BUCKET_TIME)
-            return tally_diag_usage(d, "-g: time buckets (%s) are not supported yet", k->label);
+            pt->keys[i] = time_bucket(pt, row, k, i);
         else
-            r->keys[i] = field(row, k->col.index);
+            pt->keys[i] = field(row, k->col.index);
     }
     bool is_new;
-    uint32_t id = tally_group_table_intern(r->groups, r->keys, &is_new);
-    char *acc = tally_group_table_acc(r->groups, id);
+    uint32_t id = tally_group_table_intern(pt->groups, pt->keys, &is_new);
+    char *acc = tally_group_table_acc(pt->groups, id);
     if (is_new)
         for (uint32_t i = 0; i < p->naggs; i++)
             p->aggs[i].op->init(acc + p->aggs[i].offset);
@@ -234,17 +428,16 @@ aggregate_row(struct run *r, const struct tally_row *row, struct tally_diag *d)
             break;
         case TALLY_IN_NUMBER:
             cell.text = field(row, a->col.index);
-            if (cell.text.len == 0 || (cell.text.len == 1 && cell.text.ptr[0] == '-'))
+            if (cell.text.len == 0 || is_dash(cell.text))
                 break;
-            cell.num = *column_number(r, row, a->col.index);
+            cell.num = *column_number(pt, row, a->col.index);
             if (cell.num.kind == TALLY_NUM_NONE)
-                note_nonnumeric(r, row, a->col.index, cell.text);
+                note_bad(pt, row, a->col.index, cell.text, false);
             else
                 a->op->update(st, &cell);
             break;
         }
     }
-    return TALLY_OK;
 }
 
 static int
@@ -295,11 +488,11 @@ compare_held(const void *pa, const void *pb)
 }
 
 static void
-sort_held(struct run *r)
+sort_rows(const struct tally_plan *p, struct heldrow *rows, size_t n)
 {
-    sort_plan = r->plan;
-    if (r->nheld > 1)
-        qsort(r->held, r->nheld, sizeof *r->held, compare_held);
+    sort_plan = p;
+    if (n > 1)
+        qsort(rows, n, sizeof *rows, compare_held);
 }
 
 /* Copies the row's values into one block so they outlive the parser buffer. */
@@ -324,21 +517,20 @@ hold_row(struct run *r, const struct tally_value *vals, uint64_t seq)
     }
     tally_xgrow((void **)&r->held, &r->capheld, r->nheld + 1, sizeof *r->held);
     r->held[r->nheld++] = (struct heldrow){copy, seq};
-    /* With a limit, keep at most 2N rows: sort and drop the tail when full. */
+    /* With a limit, keep at most about 2N rows: sort and drop the tail. */
     if (r->plan->limit >= 0 && r->nheld >= 2 * (size_t)r->plan->limit + 16) {
-        sort_held(r);
+        sort_rows(r->plan, r->held, r->nheld);
         while (r->nheld > (size_t)r->plan->limit)
             free(r->held[--r->nheld].vals);
     }
 }
 
 static int
-emit_row(struct run *r, const struct tally_row *row, struct tally_diag *d)
+emit_row(struct part *pt, const struct tally_row *row, struct tally_diag *d)
 {
+    struct run *r = pt->run;
     const struct tally_plan *p = r->plan;
-    uint32_t n = r->ncols;
-    if (!r->cols)
-        n = p->mode == TALLY_MODE_ALL ? p->header.n : p->nsel;
+    uint32_t n = p->mode == TALLY_MODE_ALL ? p->header.n : p->nsel;
     if (!r->vals)
         r->vals = tally_xcalloc(n ? n : 1, sizeof *r->vals);
     for (uint32_t i = 0; i < n; i++) {
@@ -347,7 +539,7 @@ emit_row(struct run *r, const struct tally_row *row, struct tally_diag *d)
     }
     if (p->nsort) {
         r->ncols = n;
-        hold_row(r, r->vals, r->stamp);
+        hold_row(r, r->vals, pt->stamp);
         return TALLY_OK;
     }
     int rc = tally_output_row(r->w, r->vals, d);
@@ -361,38 +553,285 @@ emit_row(struct run *r, const struct tally_row *row, struct tally_diag *d)
 static int
 on_row(void *ctx, const struct tally_row *row, struct tally_diag *d)
 {
-    struct run *r = ctx;
-    const struct tally_plan *p = r->plan;
-    if (r->at_header) {
-        r->at_header = false;
-        if (p->header_in)
-            return on_header(r, row, d);
-        if (!r->have_header) {
-            struct tally_header h;
-            tally_header_init_numbered(&h, row->nfields);
-            r->first_header = h;
-            r->have_header = true;
-            r->first_file = tally_xstrdup(r->file);
-            int rc = bind_header(r, &h, d);
-            if (rc != TALLY_OK)
-                return rc;
-        }
-        tally_csvparse_expect_fields(r->csv, r->first_header.n);
+    struct part *pt = ctx;
+    const struct tally_plan *p = pt->run->plan;
+    if (pt->at_header) {
+        pt->at_header = false;
+        int rc = on_header(pt, row, d);
+        if (rc != TALLY_OK || p->header_in)
+            return rc;
     }
     if (p->limit == 0 && p->mode != TALLY_MODE_AGG && !p->nsort)
         return TALLY_ESTOP;
-    r->stamp++;
+    pt->stamp++;
+    pt->rows_seen++;
     for (uint32_t i = 0; i < p->nexprs; i++) {
         bool keep;
-        int rc = tally_expr_eval(p->exprs[i], row, &keep, d);
+        int rc = tally_expr_eval(pt->exprs[i], row, &keep, d);
         if (rc != TALLY_OK)
             return rc;
         if (!keep)
             return TALLY_OK;
     }
-    if (p->mode == TALLY_MODE_AGG)
-        return aggregate_row(r, row, d);
-    return emit_row(r, row, d);
+    if (p->mode == TALLY_MODE_AGG) {
+        aggregate_row(pt, row);
+        return TALLY_OK;
+    }
+    return emit_row(pt, row, d);
+}
+
+/* --- inputs ------------------------------------------------------------ */
+
+/* Feeds a reader's blocks to the part until the end of its input. */
+static int
+pump(struct part *pt, struct tally_reader *rd, struct tally_diag *d)
+{
+    int rc = TALLY_OK;
+    for (;;) {
+        const char *buf;
+        size_t len;
+        rc = tally_reader_read(rd, &buf, &len, d);
+        if (rc != TALLY_OK || len == 0)
+            break;
+        uint64_t rows_before = pt->rows_seen;
+        rc = part_feed(pt, buf, len, d);
+        tally_progress_add(pt->run->progress, len, pt->rows_seen - rows_before);
+        if (rc != TALLY_OK)
+            break;
+    }
+    if (rc == TALLY_OK)
+        rc = part_finish(pt, d);
+    return rc;
+}
+
+static int
+read_sequential(struct run *r, const char *path, struct tally_reader *rd, struct tally_diag *d)
+{
+    (void)path;
+    struct part *pt = &r->main;
+    part_reset(pt, tally_reader_name(rd));
+    pt->at_header = !pt->log;
+    return pump(pt, rd, d);
+}
+
+static void *
+part_thread(void *arg)
+{
+    struct part *pt = arg;
+    struct tally_reader *rd;
+    pt->status = tally_reader_open_range(&rd, pt->path, pt->off, pt->len, &pt->diag);
+    if (pt->status != TALLY_OK)
+        return NULL;
+    part_reset(pt, tally_reader_name(rd));
+    pt->at_header = false;
+    if (pt->csv)
+        tally_csvparse_expect_fields(pt->csv, pt->run->first_header.n);
+    pt->status = pump(pt, rd, &pt->diag);
+    pt->lines = part_lines(pt);
+    tally_reader_free(rd);
+    return NULL;
+}
+
+/* Captures the first row of a CSV file (its header, or the first data row
+ * with -n) without going on. */
+static int
+first_row(void *ctx, const struct tally_row *row, struct tally_diag *d)
+{
+    (void)d;
+    struct tally_header *h = ctx;
+    tally_header_init(h, row);
+    return TALLY_ESTOP;
+}
+
+static int
+bind_from_file(struct run *r, const char *path, uint64_t len, struct tally_diag *d)
+{
+    const struct tally_plan *p = r->plan;
+    struct tally_csv_opts co = {p->delim, p->strict, p->max_fields, p->max_record};
+    struct tally_csvparse *cp;
+    struct tally_reader *rd;
+    int rc = tally_csvparse_new(&cp, &co);
+    if (rc != TALLY_OK)
+        return rc;
+    rc = tally_reader_open_range(&rd, path, 0, len, d);
+    if (rc != TALLY_OK) {
+        tally_csvparse_free(cp);
+        return rc;
+    }
+    tally_csvparse_reset(cp, path);
+    struct tally_header h = {0};
+    const char *buf;
+    size_t n;
+    while (rc == TALLY_OK && !h.names) {
+        rc = tally_reader_read(rd, &buf, &n, d);
+        if (rc != TALLY_OK || n == 0)
+            break;
+        rc = tally_csvparse_feed(cp, buf, n, first_row, &h, d);
+    }
+    if (rc == TALLY_OK && !h.names)
+        rc = tally_csvparse_finish(cp, first_row, &h, d);
+    if (rc == TALLY_ESTOP)
+        rc = TALLY_OK;
+    tally_reader_free(rd);
+    tally_csvparse_free(cp);
+    /* A malformed first row is left for the ordinary pass to report. */
+    if (rc != TALLY_OK || !h.names) {
+        tally_header_fini(&h);
+        return TALLY_OK;
+    }
+    if (!p->header_in) {
+        uint32_t nf = h.n;
+        tally_header_fini(&h);
+        tally_header_init_numbered(&h, nf);
+    }
+    return bind_header(r, &h, path, d);
+}
+
+static void
+merge_states(void *ctx, void *dst, void *src)
+{
+    const struct tally_plan *p = ctx;
+    for (uint32_t i = 0; i < p->naggs; i++) {
+        const struct tally_op *op = p->aggs[i].op;
+        op->merge((char *)dst + p->aggs[i].offset, (char *)src + p->aggs[i].offset);
+        if (op->fini)
+            op->fini((char *)src + p->aggs[i].offset);
+    }
+}
+
+/* Folds a finished thread's reports into the main part's, its lines moved
+ * by `base` (the lines of the file before its range). */
+static void
+merge_reports(struct run *r, struct part *pt, uint64_t base)
+{
+    for (uint32_t i = 0; i < r->first_header.n; i++) {
+        struct colstate *dst = &r->main.colst[i];
+        const struct colstate *src = &pt->colst[i];
+        if (!src->bad)
+            continue;
+        if (!dst->bad) {
+            dst->bad_time = src->bad_time;
+            memcpy(dst->first_file, src->first_file, sizeof dst->first_file);
+            dst->first_line = src->first_line + base;
+            memcpy(dst->first_value, src->first_value, sizeof dst->first_value);
+        }
+        dst->bad += src->bad;
+    }
+    const struct tally_skipstat *s = part_skipped(pt);
+    if (s->count) {
+        if (!r->skip.count) {
+            r->skip = *s;
+            r->skip.first_line += base;
+        } else {
+            r->skip.count += s->count;
+        }
+    }
+}
+
+/* The main part's malformed rows since the last call, in input order. */
+static void
+take_main_skips(struct run *r)
+{
+    const struct tally_skipstat *s = part_skipped(&r->main);
+    uint64_t delta = s->count - r->main_skip_seen;
+    if (!delta)
+        return;
+    if (!r->skip.count) {
+        uint64_t count = r->skip.count;
+        r->skip = *s;
+        r->skip.count = count;
+    }
+    r->skip.count += delta;
+    r->main_skip_seen = s->count;
+}
+
+static int
+read_threaded(struct run *r, const char *path, uint64_t size, int nthreads, struct tally_diag *d)
+{
+    const struct tally_plan *p = r->plan;
+    uint64_t min_chunk = DEFAULT_MIN_CHUNK;
+    const char *env = getenv("TALLY_MIN_CHUNK");
+    if (env && *env)
+        min_chunk = strtoull(env, NULL, 10);
+    uint64_t *starts = tally_xmalloc(((size_t)nthreads + 1) * sizeof *starts);
+    uint32_t n;
+    int rc = tally_chunk_split(path, size, p->format == TALLY_IN_LOG ? 0 : p->delim,
+                               (uint32_t)nthreads, min_chunk, starts, &n, d);
+    if (rc == TALLY_OK && !r->have_header && p->format != TALLY_IN_LOG)
+        rc = bind_from_file(r, path, starts[1], d);
+    if (rc != TALLY_OK || !r->have_header || n == 1) {
+        free(starts);
+        if (rc != TALLY_OK)
+            return rc;
+        /* One range, or no header to be had up front: one pass. */
+        struct tally_reader *rd;
+        rc = tally_reader_open(&rd, path, d);
+        if (rc == TALLY_OK) {
+            rc = read_sequential(r, path, rd, d);
+            take_main_skips(r);
+            tally_reader_free(rd);
+        }
+        return rc;
+    }
+    struct part *parts = tally_xcalloc(n, sizeof *parts);
+    pthread_t *tids = tally_xcalloc(n, sizeof *tids);
+    bool *started = tally_xcalloc(n, sizeof *started);
+    for (uint32_t i = 1; i < n && rc == TALLY_OK; i++) {
+        rc = part_init(&parts[i], r, true, d);
+        parts[i].path = path;
+        parts[i].off = starts[i];
+        parts[i].len = starts[i + 1] - starts[i];
+        if (rc == TALLY_OK)
+            started[i] = pthread_create(&tids[i], NULL, part_thread, &parts[i]) == 0;
+        if (rc == TALLY_OK && !started[i])
+            part_thread(&parts[i]); /* no thread to be had: do it here */
+    }
+    /* The first range on this thread, into the main part. */
+    struct tally_reader *rd;
+    int rc0 = rc == TALLY_OK ? tally_reader_open_range(&rd, path, 0, starts[1], d) : rc;
+    uint64_t lines0 = 0;
+    if (rc0 == TALLY_OK) {
+        rc0 = read_sequential(r, path, rd, d);
+        lines0 = part_lines(&r->main);
+        tally_reader_free(rd);
+    }
+    for (uint32_t i = 1; i < n; i++)
+        if (started[i])
+            pthread_join(tids[i], NULL);
+    take_main_skips(r);
+    rc = rc0;
+    uint64_t base = lines0;
+    for (uint32_t i = 1; i < n; i++) {
+        struct part *pt = &parts[i];
+        bool ok = rc == TALLY_OK && pt->run;
+        if (ok && pt->status != TALLY_OK) {
+            tally_diag_shift_line(&pt->diag, base);
+            *d = pt->diag;
+            rc = pt->status;
+        }
+        if (ok && rc == TALLY_OK) {
+            tally_group_table_merge(r->main.groups, pt->groups, merge_states, (void *)p);
+            merge_reports(r, pt, base);
+            part_fini(pt, false);
+        } else if (pt->run) {
+            part_fini(pt, true);
+        }
+        base += pt->lines;
+    }
+    free(started);
+    free(tids);
+    free(parts);
+    free(starts);
+    return rc;
+}
+
+static int
+threads_wanted(const struct tally_plan *p)
+{
+    if (p->threads > 0)
+        return p->threads;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 1 ? (int)(n > 256 ? 256 : n) : 1;
 }
 
 static int
@@ -402,81 +841,63 @@ read_input(struct run *r, const char *path, struct tally_diag *d)
     int rc = tally_reader_open(&rd, path, d);
     if (rc != TALLY_OK)
         return rc;
-    r->file = tally_reader_name(rd);
-    tally_csvparse_reset(r->csv, r->file);
-    r->at_header = true;
-    for (;;) {
-        const char *buf;
-        size_t len;
-        rc = tally_reader_read(rd, &buf, &len, d);
-        if (rc != TALLY_OK || len == 0)
-            break;
-        rc = tally_csvparse_feed(r->csv, buf, len, on_row, r, d);
-        if (rc != TALLY_OK)
-            break;
+    uint64_t size = tally_reader_size(rd);
+    int nthreads = threads_wanted(r->plan);
+    bool regular = strcmp(path, "-") != 0 && size > 0;
+    if (r->plan->mode == TALLY_MODE_AGG && nthreads > 1 && regular) {
+        tally_reader_free(rd);
+        return read_threaded(r, path, size, nthreads, d);
     }
-    if (rc == TALLY_OK)
-        rc = tally_csvparse_finish(r->csv, on_row, r, d);
-    r->file = NULL;
+    rc = read_sequential(r, path, rd, d);
+    take_main_skips(r);
     tally_reader_free(rd);
     return rc;
 }
 
-static void
-value_of_key(struct tally_value *v, struct tally_slice s)
-{
-    *v = (struct tally_value){.kind = TALLY_VAL_TEXT, .s = s};
-}
+/* --- the end ----------------------------------------------------------- */
 
 static int
 finish_aggregate(struct run *r, struct tally_diag *d)
 {
     const struct tally_plan *p = r->plan;
-    if (p->nkeys == 0 && tally_group_table_size(r->groups) == 0) {
+    struct tally_group_table *t = r->main.groups;
+    if (p->nkeys == 0 && tally_group_table_size(t) == 0) {
         bool is_new;
-        uint32_t id = tally_group_table_intern(r->groups, NULL, &is_new);
-        char *acc = tally_group_table_acc(r->groups, id);
+        uint32_t id = tally_group_table_intern(t, NULL, &is_new);
+        char *acc = tally_group_table_acc(t, id);
         for (uint32_t i = 0; i < p->naggs; i++)
             p->aggs[i].op->init(acc + p->aggs[i].offset);
     }
     int rc = begin_output(r, d);
-    uint32_t ngroups = tally_group_table_size(r->groups);
+    uint32_t ngroups = tally_group_table_size(t);
     uint32_t *order = tally_xmalloc((ngroups ? ngroups : 1) * sizeof *order);
-    tally_group_table_order(r->groups, order);
+    tally_group_table_order(t, order);
 
     /* All results first: --sort may order by any output column. */
     uint32_t nc = r->ncols;
     struct tally_value *all = tally_xcalloc((size_t)ngroups * nc + 1, sizeof *all);
+    struct heldrow *rows = tally_xmalloc((ngroups ? ngroups : 1) * sizeof *rows);
     for (uint32_t g = 0; g < ngroups; g++) {
         uint32_t id = order[g];
-        const struct tally_slice *keys = tally_group_table_keys(r->groups, id);
-        char *acc = tally_group_table_acc(r->groups, id);
+        const struct tally_slice *keys = tally_group_table_keys(t, id);
+        char *acc = tally_group_table_acc(t, id);
         struct tally_value *row = all + (size_t)g * nc;
         for (uint32_t k = 0; k < p->nkeys; k++)
-            value_of_key(&row[k], keys[k]);
+            row[k] = (struct tally_value){.kind = TALLY_VAL_TEXT, .s = keys[k]};
         for (uint32_t i = 0; i < p->naggs; i++)
             p->aggs[i].op->final(acc + p->aggs[i].offset, &p->aggs[i].param, &row[p->nkeys + i]);
+        rows[g] = (struct heldrow){row, g};
     }
+    if (p->nsort)
+        sort_rows(p, rows, ngroups);
     size_t nout = ngroups;
-    struct heldrow *rows = tally_xmalloc((ngroups ? ngroups : 1) * sizeof *rows);
-    for (uint32_t g = 0; g < ngroups; g++)
-        rows[g] = (struct heldrow){all + (size_t)g * nc, g};
-    if (p->nsort) {
-        sort_plan = p;
-        qsort(rows, ngroups, sizeof *rows, compare_held);
-    }
     if (p->limit >= 0 && (uint64_t)p->limit < nout)
         nout = (size_t)p->limit;
     for (size_t g = 0; g < nout && rc == TALLY_OK; g++)
         rc = tally_output_row(r->w, rows[g].vals, d);
-    if (rc == TALLY_OK)
+    if (rc == TALLY_OK) {
+        tally_progress_finish(r->progress);
         rc = tally_output_end(r->w, d);
-
-    for (uint32_t g = 0; g < ngroups; g++) {
-        char *acc = tally_group_table_acc(r->groups, g);
-        for (uint32_t i = 0; i < p->naggs; i++)
-            if (p->aggs[i].op->fini)
-                p->aggs[i].op->fini(acc + p->aggs[i].offset);
     }
     free(rows);
     free(all);
@@ -489,66 +910,92 @@ finish_rows(struct run *r, struct tally_diag *d)
 {
     int rc = begin_output(r, d);
     if (r->plan->nsort) {
-        sort_held(r);
+        sort_rows(r->plan, r->held, r->nheld);
         size_t n = r->nheld;
         if (r->plan->limit >= 0 && (uint64_t)r->plan->limit < n)
             n = (size_t)r->plan->limit;
         for (size_t i = 0; i < n && rc == TALLY_OK; i++)
             rc = tally_output_row(r->w, r->held[i].vals, d);
     }
-    if (rc == TALLY_OK)
+    if (rc == TALLY_OK) {
+        tally_progress_finish(r->progress);
         rc = tally_output_end(r->w, d);
+    }
     return rc;
 }
 
 static void
 collect_reports(struct run *r)
 {
-    const struct tally_skipstat *s = tally_csvparse_skipped(r->csv);
+    const struct tally_skipstat *s = &r->skip;
     if (s->count) {
         char loc[300];
         struct tally_loc l = {s->first_file, s->first_line, s->first_col};
         tally_loc_format(&l, loc, sizeof loc);
-        report_add(r->rep, "skipped %" PRIu64 " malformed row%s; first at %s: %s", s->count,
+        const char *what = r->plan->format == TALLY_IN_LOG ? "line" : "malformed row";
+        report_add(r->rep, "skipped %" PRIu64 " %s%s; first at %s: %s", s->count, what,
                    s->count == 1 ? "" : "s", loc, s->first_why);
     }
-    if (!r->colst)
+    if (!r->main.colst)
         return;
     for (uint32_t i = 0; i < r->first_header.n; i++) {
-        const struct colstate *c = &r->colst[i];
-        if (c->nonnum)
-            report_add(r->rep,
-                       "%s: %" PRIu64 " non-numeric value%s ignored (first: %s:%" PRIu64 " \"%s\")",
-                       r->first_header.names[i], c->nonnum, c->nonnum == 1 ? "" : "s",
+        const struct colstate *c = &r->main.colst[i];
+        if (c->bad)
+            report_add(r->rep, "%s: %" PRIu64 " %s value%s ignored (first: %s:%" PRIu64 " \"%s\")",
+                       r->first_header.names[i], c->bad,
+                       c->bad_time ? "non-timestamp" : "non-numeric", c->bad == 1 ? "" : "s",
                        c->first_file, c->first_line, c->first_value);
     }
+}
+
+/* Bytes to read in all, for the progress bar: 0 (unknown) unless every input
+ * is a regular file. Compressed sizes are close enough for a bar. */
+static uint64_t
+total_size(char **files, size_t nfiles)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+        struct stat st;
+        if (strcmp(files[i], "-") == 0 || stat(files[i], &st) != 0 || !S_ISREG(st.st_mode))
+            return 0;
+        total += (uint64_t)st.st_size;
+    }
+    return total;
 }
 
 int
 tally_run(struct tally_plan *plan, char **files, size_t nfiles, int out_fd,
           struct tally_report *rep, struct tally_diag *d)
 {
-    if (plan->format == TALLY_IN_LOG)
-        return tally_diag_usage(d, "--log: log input is not supported yet");
     struct run r = {0};
     r.plan = plan;
     r.rep = rep;
-    r.out_fd = out_fd;
-    struct tally_csv_opts co = {plan->delim, plan->strict, plan->max_fields, plan->max_record};
-    int rc = tally_csvparse_new(&r.csv, &co);
-    if (rc == TALLY_OK)
-        rc = tally_output_open(&r.w, plan->output, out_fd, &plan->out_opts);
-    if (rc == TALLY_OK && plan->mode == TALLY_MODE_AGG) {
-        rc = tally_group_table_new(&r.groups, plan->nkeys, plan->acc_size);
-        r.keys = tally_xcalloc(plan->nkeys + 1, sizeof *r.keys);
-        r.keybuf = tally_xcalloc(plan->nkeys + 1, sizeof *r.keybuf);
-    }
+    time_t now = time(NULL);
+    struct tm tm;
+    r.year = gmtime_r(&now, &tm) ? tm.tm_year + 1900 : 1970;
     static char stdin_name[] = "-";
     char *stdin_only[] = {stdin_name};
     if (nfiles == 0) {
         files = stdin_only;
         nfiles = 1;
     }
+    int rc = part_init(&r.main, &r, false, d);
+    if (rc == TALLY_OK)
+        rc = tally_output_open(&r.w, plan->output, out_fd, &plan->out_opts);
+    if (rc == TALLY_OK && r.main.log) {
+        const struct tally_header *lh = tally_logparse_header(r.main.log);
+        struct tally_header h;
+        h.n = lh->n;
+        h.names = tally_xcalloc(h.n ? h.n : 1, sizeof *h.names);
+        h.lens = tally_xcalloc(h.n ? h.n : 1, sizeof *h.lens);
+        for (uint32_t i = 0; i < h.n; i++) {
+            h.names[i] = tally_xstrndup(lh->names[i], lh->lens[i]);
+            h.lens[i] = lh->lens[i];
+        }
+        rc = bind_header(&r, &h, "--log", d);
+    }
+    if (rc == TALLY_OK)
+        r.progress = tally_progress_new(plan->progress, total_size(files, nfiles), STDERR_FILENO);
     for (size_t i = 0; i < nfiles && rc == TALLY_OK; i++)
         rc = read_input(&r, files[i], d);
     if (rc == TALLY_ESTOP)
@@ -557,27 +1004,17 @@ tally_run(struct tally_plan *plan, char **files, size_t nfiles, int out_fd,
         collect_reports(&r);
     if (rc == TALLY_OK)
         rc = plan->mode == TALLY_MODE_AGG ? finish_aggregate(&r, d) : finish_rows(&r, d);
-    else if (plan->mode == TALLY_MODE_AGG && r.groups) {
-        for (uint32_t g = 0; g < tally_group_table_size(r.groups); g++) {
-            char *acc = tally_group_table_acc(r.groups, g);
-            for (uint32_t i = 0; i < plan->naggs; i++)
-                if (plan->aggs[i].op->fini)
-                    plan->aggs[i].op->fini(acc + plan->aggs[i].offset);
-        }
-    }
+    tally_progress_finish(r.progress);
+    tally_progress_free(r.progress);
     for (size_t i = 0; i < r.nheld; i++)
         free(r.held[i].vals);
     free(r.held);
     free(r.first_file);
     if (r.have_header)
         tally_header_fini(&r.first_header);
-    free(r.colst);
     free(r.vals);
     free(r.cols);
-    free(r.keys);
-    free(r.keybuf);
-    tally_group_table_free(r.groups);
+    part_fini(&r.main, true);
     tally_output_free(r.w);
-    tally_csvparse_free(r.csv);
     return rc;
 }

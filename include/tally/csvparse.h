@@ -43,6 +43,9 @@ int tally_csvparse_feed(struct tally_csvparse *p, const char *buf, size_t len, t
 int tally_csvparse_finish(struct tally_csvparse *p, tally_row_fn fn, void *ctx,
                           struct tally_diag *d);
 
+/* Physical lines completed since the last reset (after finish: all of them). */
+uint64_t tally_csvparse_lines(const struct tally_csvparse *p);
+
 /* Malformed rows skipped so far (all files). */
 const struct tally_skipstat *tally_csvparse_skipped(const struct tally_csvparse *p);
 

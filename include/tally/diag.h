@@ -18,6 +18,11 @@ struct tally_loc {
 struct tally_diag {
     int status;               /* TALLY_OK until the first failure */
     char msg[TALLY_DIAG_MAX]; /* without the "tally: " prefix; may hold several lines */
+    /* The location of a data error, kept apart so a thread that counted
+     * lines from the start of its chunk can move it (tally_diag_shift_line). */
+    char file[256];
+    uint64_t line, col;
+    size_t body; /* offset in msg where the text after "file:line:col: " starts */
 };
 
 void tally_diag_init(struct tally_diag *d);
@@ -34,6 +39,10 @@ int tally_diag_usage(struct tally_diag *d, const char *fmt, ...)
 /* Appends "\n  <text>\n  <spaces>^^^" under a usage message: the caret
  * marks bytes [off, off+len) of text (len 0 draws one caret). */
 void tally_diag_caret(struct tally_diag *d, const char *text, size_t off, size_t len);
+
+/* Adds delta to the line of a recorded data error and re-formats its
+ * location prefix; no-op when the error has no line. */
+void tally_diag_shift_line(struct tally_diag *d, uint64_t delta);
 
 /* Formats a location "file:line:col" into buf (parts that are known). */
 void tally_loc_format(const struct tally_loc *loc, char *buf, size_t size);

@@ -51,6 +51,8 @@ const struct tally_skipstat *tally_logparse_skipped(const struct tally_logparse 
 
 /* An independent parser for another thread: same pattern and header, its own
  * match data, carry buffer and skip count (zero). Free it with _free. */
+/* Lines completed since the last reset. */
+uint64_t tally_logparse_lines(const struct tally_logparse *p);
 struct tally_logparse *tally_logparse_clone(const struct tally_logparse *p);
 
 /* Which engine the combined/common presets use. The hand-written scanner is

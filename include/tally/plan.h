@@ -91,6 +91,7 @@ struct tally_plan {
     enum tally_format output;
     struct tally_output_opts out_opts;
     int threads;
+    int progress; /* -1 auto, 0 off, 1 on */
 
     bool bound;
     struct tally_header header; /* a copy, once bound */

@@ -16,6 +16,10 @@ struct tally_reader; /* opaque */
 /* Opens path ("-" = standard input). On failure returns TALLY_EDATA with a
  * message naming the file ("cannot open x.csv: No such file or directory"). */
 int tally_reader_open(struct tally_reader **out, const char *path, struct tally_diag *d);
+/* Opens bytes [off, off+len) of a regular, uncompressed file: a chunk for
+ * one thread. A byte-order mark is dropped only when off is 0. */
+int tally_reader_open_range(struct tally_reader **out, const char *path, uint64_t off, uint64_t len,
+                            struct tally_diag *d);
 /* Next block of bytes: *buf stays valid until the next call or free; *len is
  * 0 at end of input. Returns TALLY_OK or TALLY_EDATA (read error). */
 int tally_reader_read(struct tally_reader *r, const char **buf, size_t *len, struct tally_diag *d);
