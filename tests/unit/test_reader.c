@@ -22,12 +22,21 @@
 struct buf {
     unsigned char *p;
     size_t len;
+    size_t cap;
 };
 
+/* Grows by doubling: exact-size reallocs make big inputs quadratic (and
+ * very slow under AddressSanitizer). */
 static void
 buf_append(struct buf *b, const void *data, size_t n)
 {
-    b->p = realloc(b->p, b->len + n + 1);
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        b->p = realloc(b->p, cap);
+        b->cap = cap;
+    }
     assert_non_null(b->p);
     if (n)
         memcpy(b->p + b->len, data, n);
