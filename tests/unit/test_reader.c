@@ -30,12 +30,12 @@ struct buf {
 static void
 buf_append(struct buf *b, const void *data, size_t n)
 {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        b->p = realloc(b->p, cap);
-        b->cap = cap;
+    if (n > ((size_t)1 << 40))
+        fail_msg("buffer append of %zu bytes", n);
+    size_t need = b->len + n + 1;
+    if (need > b->cap) {
+        b->cap = need * 2;
+        b->p = realloc(b->p, b->cap);
     }
     assert_non_null(b->p);
     if (n)
