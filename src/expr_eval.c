@@ -37,17 +37,7 @@ expr_runtime_init(struct tally_expr *e)
 {
     if (e->nres == 0)
         return;
-    e->mctx = pcre2_match_context_create(NULL);
-    if (!e->mctx)
-        abort();
-    pcre2_set_match_limit(e->mctx, EXPR_MATCH_LIMIT);
-    pcre2_set_depth_limit(e->mctx, EXPR_DEPTH_LIMIT);
-    uint32_t jit = 0;
-    if (pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit) {
-        e->jstack = pcre2_jit_stack_create(EXPR_JIT_STACK_MIN, EXPR_JIT_STACK_MAX, NULL);
-        if (e->jstack)
-            pcre2_jit_stack_assign(e->mctx, NULL, e->jstack);
-    }
+    tally_pcre_limits(&e->mctx, &e->jstack);
 }
 
 static struct tally_slice
@@ -151,23 +141,6 @@ eval_in(struct tally_expr *e, const struct expr_node *n, const struct tally_row 
     return n->negate;
 }
 
-static const char *
-limit_name(int rc)
-{
-    switch (rc) {
-    case PCRE2_ERROR_MATCHLIMIT:
-        return "match limit";
-    case PCRE2_ERROR_DEPTHLIMIT:
-        return "depth limit";
-    case PCRE2_ERROR_HEAPLIMIT:
-        return "heap limit";
-    case PCRE2_ERROR_JIT_STACKLIMIT:
-        return "JIT stack limit";
-    default:
-        return NULL;
-    }
-}
-
 static int
 eval_match(struct tally_expr *e, const struct expr_node *n, const struct tally_row *row,
            struct tally_diag *d)
@@ -182,7 +155,7 @@ eval_match(struct tally_expr *e, const struct expr_node *n, const struct tally_r
     if (rc == PCRE2_ERROR_NOMATCH)
         return n->negate;
     struct tally_loc loc = {row->file, row->line, 0};
-    const char *limit = limit_name(rc);
+    const char *limit = tally_pcre_limit_name(rc);
     if (limit) {
         tally_diag_fail(d, &loc, "--where: pattern \"%.*s\" hit PCRE2's %s", (int)r->vlen,
                         e->strbuf + r->voff, limit);

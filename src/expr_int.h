@@ -8,8 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "pcre_int.h"
 
 #include "tally/diag.h"
 #include "tally/expr.h"
@@ -126,10 +125,6 @@ struct tally_expr {
 
 /* Match limits: enough for any sane pattern on long values, small enough
  * that catastrophic backtracking stops in well under a second. */
-#define EXPR_MATCH_LIMIT 10000000u
-#define EXPR_DEPTH_LIMIT 100000u
-#define EXPR_JIT_STACK_MIN ((size_t)32 * 1024)
-#define EXPR_JIT_STACK_MAX ((size_t)8 * 1024 * 1024)
 
 /* Compiles the pattern of r (JIT where available) and creates its match
  * data. On a syntax error returns false with the PCRE2 message and offset. */

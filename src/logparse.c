@@ -7,18 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
+#include "pcre_int.h"
 
 #include "tally/status.h"
 #include "tally/xalloc.h"
 
 /* The same limits as the --where filter: generous for real patterns, but a
  * catastrophic pattern stops with an error instead of running for hours. */
-#define LOG_MATCH_LIMIT 10000000u
-#define LOG_DEPTH_LIMIT 100000u
-#define LOG_JIT_STACK_MIN ((size_t)32 * 1024)
-#define LOG_JIT_STACK_MAX ((size_t)8 * 1024 * 1024)
 
 /* The PCRE2 definitions are the reference for the presets. The client may be
  * several space-separated words (forwarded-for lists, a vhost before the
@@ -405,17 +400,9 @@ compile(struct tally_logparse *p, const char *pattern, struct tally_diag *d)
     /* Without JIT support this fails and pcre2_match interprets instead. */
     (void)pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
     p->md = pcre2_match_data_create_from_pattern(p->code, NULL);
-    p->mctx = pcre2_match_context_create(NULL);
-    if (!p->md || !p->mctx)
+    if (!p->md)
         abort();
-    pcre2_set_match_limit(p->mctx, LOG_MATCH_LIMIT);
-    pcre2_set_depth_limit(p->mctx, LOG_DEPTH_LIMIT);
-    uint32_t jit = 0;
-    if (pcre2_config(PCRE2_CONFIG_JIT, &jit) >= 0 && jit) {
-        p->jstack = pcre2_jit_stack_create(LOG_JIT_STACK_MIN, LOG_JIT_STACK_MAX, NULL);
-        if (p->jstack)
-            pcre2_jit_stack_assign(p->mctx, NULL, p->jstack);
-    }
+    tally_pcre_limits(&p->mctx, &p->jstack);
     build_columns(p);
     return TALLY_OK;
 }
@@ -519,23 +506,6 @@ tally_logparse_reset_at(struct tally_logparse *p, const char *file, uint64_t fir
 
 /* ------------------------------------------------------------- lines */
 
-static const char *
-limit_name(int rc)
-{
-    switch (rc) {
-    case PCRE2_ERROR_MATCHLIMIT:
-        return "match limit";
-    case PCRE2_ERROR_DEPTHLIMIT:
-        return "depth limit";
-    case PCRE2_ERROR_HEAPLIMIT:
-        return "heap limit";
-    case PCRE2_ERROR_JIT_STACKLIMIT:
-        return "JIT stack limit";
-    default:
-        return NULL;
-    }
-}
-
 /* 1 matched (p->fields set), 0 did not, -1 error (d filled). */
 static int
 match_line(struct tally_logparse *p, const char *s, size_t n, const struct tally_loc *loc,
@@ -547,7 +517,7 @@ match_line(struct tally_logparse *p, const char *s, size_t n, const struct tally
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc < 0) {
-        const char *limit = limit_name(rc);
+        const char *limit = tally_pcre_limit_name(rc);
         if (limit) {
             tally_diag_fail(d, loc, "--log: the line hit PCRE2's %s", limit);
         } else {

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 
 #include "tally/status.h"
+#include "tally/term.h"
 #include "tally/xalloc.h"
 
 /* One item of a comma-separated list, spaces around it removed. */
@@ -398,21 +398,6 @@ utf8_locale(void)
     return false;
 }
 
-static int
-terminal_width(void)
-{
-    const char *cols = getenv("COLUMNS");
-    if (cols && *cols) {
-        int v = atoi(cols);
-        if (v > 0)
-            return v;
-    }
-    struct winsize ws;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        return ws.ws_col;
-    return 80;
-}
-
 static bool
 has_suffix(const char *s, const char *suf)
 {
@@ -489,7 +474,7 @@ tally_plan_build(struct tally_plan *p, const struct tally_opts *o, struct tally_
     bool dumb = term && strcmp(term, "dumb") == 0;
     p->out_opts.header = !o->no_header_out;
     p->out_opts.color = tty && !(no_color && *no_color) && !dumb;
-    p->out_opts.width = terminal_width();
+    p->out_opts.width = tally_term_width(STDOUT_FILENO);
     p->out_opts.ascii = dumb || !utf8_locale();
     return TALLY_OK;
 }

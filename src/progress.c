@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "tally/xalloc.h"
+#include "tally/term.h"
 
 #define NS_PER_SEC 1000000000ull
 #define REDRAW_NS (NS_PER_SEC / 10)
@@ -53,22 +53,6 @@ monotonic_ns(void *ctx)
     return (uint64_t)ts.tv_sec * NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-/* COLUMNS wins (as for the chart), then the terminal on fd, then 80. */
-static int
-detect_width(int fd)
-{
-    const char *cols = getenv("COLUMNS");
-    if (cols && *cols) {
-        int v = atoi(cols);
-        if (v > 0)
-            return v;
-    }
-    struct winsize ws;
-    if (ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
-        return ws.ws_col;
-    return 80;
-}
-
 struct tally_progress *
 tally_progress_new(int mode, uint64_t total, int fd)
 {
@@ -86,7 +70,7 @@ tally_progress_new(int mode, uint64_t total, int fd)
     p->clock = monotonic_ns;
     p->fd = fd;
     p->tty = tty;
-    p->width = detect_width(fd);
+    p->width = tally_term_width(fd);
     p->start = p->clock(p->clock_ctx);
     /* Forced, or known to be big: draw at the first look at the clock.
      * Otherwise wait a second, so short runs never flash a bar. */
