@@ -48,25 +48,8 @@ static uint64_t
 hash_keys(const struct tally_slice *keys, uint32_t nkeys)
 {
     uint64_t h = 0x243f6a8885a308d3u;
-    for (uint32_t k = 0; k < nkeys; k++) {
-        const unsigned char *p = (const unsigned char *)keys[k].ptr;
-        size_t n = keys[k].len;
-        h = (h ^ n) * 0x9e3779b97f4a7c15u;
-        while (n >= 8) {
-            uint64_t w;
-            memcpy(&w, p, 8);
-            h = (h ^ w) * 0x9e3779b97f4a7c15u;
-            h ^= h >> 29;
-            p += 8;
-            n -= 8;
-        }
-        if (n) {
-            uint64_t w = 0;
-            memcpy(&w, p, n);
-            h = (h ^ w) * 0x9e3779b97f4a7c15u;
-            h ^= h >> 29;
-        }
-    }
+    for (uint32_t k = 0; k < nkeys; k++)
+        h = tally_hash_bytes(keys[k].ptr, keys[k].len, h);
     return mix(h);
 }
 

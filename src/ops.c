@@ -983,27 +983,6 @@ struct strmap {
     size_t icap;   /* a power of two, or 0 */
 };
 
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15u ^ (n * 0xff51afd7ed558ccdu);
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0xbf58476d1ce4e5b9u;
-        h ^= h >> 31;
-        p += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    if (n)
-        memcpy(&w, p, n);
-    h = (h ^ w ^ n) * 0x94d049bb133111ebu;
-    h ^= h >> 29;
-    h *= 0xbf58476d1ce4e5b9u;
-    return h ^ (h >> 32);
-}
-
 static void
 sm_init(void *st)
 {
@@ -1056,7 +1035,7 @@ sm_add(struct strmap *m, const char *p, size_t len, uint64_t hash, uint64_t coun
 static void
 sm_update(void *st, const struct tally_cell *c)
 {
-    sm_add(st, c->text.ptr, c->text.len, hash_bytes(c->text.ptr, c->text.len), 1);
+    sm_add(st, c->text.ptr, c->text.len, tally_hash_bytes(c->text.ptr, c->text.len, 0), 1);
 }
 
 static void

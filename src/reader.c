@@ -206,19 +206,25 @@ next_block(struct tally_reader *r, const unsigned char **buf, size_t *len, struc
     return TALLY_OK;
 }
 
+static int
+open_file(const char *path, int *fd, struct tally_diag *d)
+{
+    do
+        *fd = open(path, O_RDONLY | O_CLOEXEC);
+    while (*fd < 0 && errno == EINTR);
+    if (*fd < 0)
+        return tally_diag_fail(d, NULL, "cannot open %s: %s", path, strerror(errno));
+    return TALLY_OK;
+}
+
 int
 tally_reader_open(struct tally_reader **out, const char *path, struct tally_diag *d)
 {
     *out = NULL;
     bool is_stdin = strcmp(path, "-") == 0;
     int fd = STDIN_FILENO;
-    if (!is_stdin) {
-        do
-            fd = open(path, O_RDONLY | O_CLOEXEC);
-        while (fd < 0 && errno == EINTR);
-        if (fd < 0)
-            return tally_diag_fail(d, NULL, "cannot open %s: %s", path, strerror(errno));
-    }
+    if (!is_stdin && open_file(path, &fd, d) != TALLY_OK)
+        return TALLY_EDATA;
     struct tally_reader *r = tally_xcalloc(1, sizeof *r);
     r->fd = fd;
     r->own_fd = !is_stdin;
@@ -282,11 +288,8 @@ tally_reader_open_range(struct tally_reader **out, const char *path, uint64_t of
 {
     *out = NULL;
     int fd;
-    do
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-    while (fd < 0 && errno == EINTR);
-    if (fd < 0)
-        return tally_diag_fail(d, NULL, "cannot open %s: %s", path, strerror(errno));
+    if (open_file(path, &fd, d) != TALLY_OK)
+        return TALLY_EDATA;
     struct tally_reader *r = tally_xcalloc(1, sizeof *r);
     r->fd = fd;
     r->own_fd = true;

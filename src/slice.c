@@ -166,3 +166,25 @@ tally_value_order(struct tally_slice a, struct tally_slice b)
     }
     return tally_slice_cmp(a, b);
 }
+
+uint64_t
+tally_hash_bytes(const void *data, size_t n, uint64_t seed)
+{
+    const unsigned char *p = data;
+    uint64_t h = seed ^ 0x9e3779b97f4a7c15u ^ (n * 0xff51afd7ed558ccdu);
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9u;
+        h ^= h >> 31;
+        p += 8;
+        n -= 8;
+    }
+    uint64_t w = 0;
+    if (n)
+        memcpy(&w, p, n);
+    h = (h ^ w ^ n) * 0x94d049bb133111ebu;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9u;
+    return h ^ (h >> 32);
+}

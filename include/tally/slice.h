@@ -54,4 +54,8 @@ size_t tally_format_int(int64_t v, char *buf) __attribute__((nonnull));
  * that read as numbers in numeric order, then the rest byte-wise. */
 int tally_value_order(struct tally_slice a, struct tally_slice b);
 
+/* A fast non-cryptographic hash of n bytes; the length is mixed in, and
+ * seed chains several slices (each hashed with the previous result). */
+uint64_t tally_hash_bytes(const void *data, size_t n, uint64_t seed);
+
 #endif
