@@ -71,6 +71,8 @@ struct part {
     struct tally_group_table *groups;
     struct tally_slice *keys;
     char (*keybuf)[KEYBUF];
+    uint32_t last_group; /* the previous row's group, when have_last */
+    bool have_last;
     struct tally_diag diag; /* threads only; the main part reports into the caller's */
     int status;
     uint64_t lines; /* lines in its range, once done */
@@ -392,6 +394,15 @@ time_bucket(struct part *pt, const struct tally_row *row, const struct tally_key
     return (struct tally_slice){pt->keybuf[ki], len};
 }
 
+static bool
+same_keys(const struct tally_slice *a, const struct tally_slice *b, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!tally_slice_eq(a[i], b[i]))
+            return false;
+    return true;
+}
+
 static void
 aggregate_row(struct part *pt, const struct tally_row *row)
 {
@@ -405,8 +416,15 @@ aggregate_row(struct part *pt, const struct tally_row *row)
         else
             pt->keys[i] = field(row, k->col.index);
     }
-    bool is_new;
-    uint32_t id = tally_group_table_intern(pt->groups, pt->keys, &is_new);
+    /* One-slot cache: sorted or clustered input (logs by time) often repeats
+     * the previous row's group; comparing its keys is cheaper than hashing. */
+    bool is_new = false;
+    uint32_t id = pt->last_group;
+    if (!pt->have_last || !same_keys(tally_group_table_keys(pt->groups, id), pt->keys, p->nkeys)) {
+        id = tally_group_table_intern(pt->groups, pt->keys, &is_new);
+        pt->last_group = id;
+        pt->have_last = true;
+    }
     char *acc = tally_group_table_acc(pt->groups, id);
     if (is_new)
         for (uint32_t i = 0; i < p->naggs; i++)
