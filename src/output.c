@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <unistd.h>
 
 #include "output_int.h"
 #include "tally/status.h"
 #include "tally/xalloc.h"
+
+static void write_all(struct tally_writer *w, const char *p, size_t n);
 
 static const struct {
     const char *name;
@@ -123,6 +126,44 @@ tally_output_end(struct tally_writer *w, struct tally_diag *d)
         return w->status;
     w->fmt->end(w);
     tally_out_flush(w);
+    return report(w, d);
+}
+
+int
+tally_output_flush(struct tally_writer *w, struct tally_diag *d)
+{
+    if (w->status != TALLY_OK)
+        return w->status;
+    tally_out_flush(w);
+    return report(w, d);
+}
+
+int
+tally_output_splice(struct tally_writer *w, int fd, uint64_t len, struct tally_diag *d)
+{
+    if (w->status != TALLY_OK)
+        return w->status;
+    tally_out_flush(w);
+    off_t off = 0;
+    while ((uint64_t)off < len && w->status == TALLY_OK) {
+        size_t want = len - (uint64_t)off > (1u << 30) ? (1u << 30) : (size_t)(len - (uint64_t)off);
+        ssize_t k = sendfile(w->fd, fd, &off, want);
+        if (k > 0)
+            continue;
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0 && (errno == EINVAL || errno == ENOSYS)) {
+            /* No sendfile to this kind of file: copy through the buffer. */
+            ssize_t r = pread(fd, w->buf, OUT_BUFSIZE, off);
+            if (r > 0) {
+                write_all(w, w->buf, (size_t)r);
+                off += r;
+                continue;
+            }
+        }
+        w->err = k < 0 ? errno : EIO;
+        w->status = w->err == EPIPE ? TALLY_EPIPE : TALLY_EDATA;
+    }
     return report(w, d);
 }
 

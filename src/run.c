@@ -7,6 +7,7 @@
  * same for every thread count. */
 #include "tally/run.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,7 +73,9 @@ struct part {
     struct tally_group_table *groups;
     struct tally_slice *keys;
     char (*keybuf)[KEYBUF];
-    uint32_t last_group; /* the previous row's group, when have_last */
+    struct tally_writer *w;   /* a thread's own writer (row modes), or NULL: the run's */
+    struct tally_value *vals; /* with w: the row being written */
+    uint32_t last_group;      /* the previous row's group, when have_last */
     bool have_last;
     struct tally_diag diag; /* threads only; the main part reports into the caller's */
     int status;
@@ -83,6 +87,7 @@ struct part {
 struct run {
     struct tally_plan *plan;
     struct tally_report *rep;
+    size_t nfiles;
     struct tally_writer *w;
     struct tally_column *cols;
     uint32_t ncols;
@@ -243,6 +248,8 @@ part_fini(struct part *pt, bool states_live)
     tally_group_table_free(pt->groups);
     tally_csvparse_free(pt->csv);
     tally_logparse_free(pt->log);
+    tally_output_free(pt->w);
+    free(pt->vals);
     free(pt->colst);
     free(pt->keys);
     free(pt->keybuf);
@@ -549,18 +556,20 @@ emit_row(struct part *pt, const struct tally_row *row, struct tally_diag *d)
     struct run *r = pt->run;
     const struct tally_plan *p = r->plan;
     uint32_t n = p->mode == TALLY_MODE_ALL ? p->header.n : p->nsel;
-    if (!r->vals)
-        r->vals = tally_xcalloc(n ? n : 1, sizeof *r->vals);
+    struct tally_value **valsp = pt->w ? &pt->vals : &r->vals;
+    if (!*valsp)
+        *valsp = tally_xcalloc(n ? n : 1, sizeof **valsp);
+    struct tally_value *vals = *valsp;
     for (uint32_t i = 0; i < n; i++) {
         int64_t idx = p->mode == TALLY_MODE_ALL ? (int64_t)i : p->sel[i].index;
-        r->vals[i] = (struct tally_value){.kind = TALLY_VAL_TEXT, .s = field(row, idx)};
+        vals[i] = (struct tally_value){.kind = TALLY_VAL_TEXT, .s = field(row, idx)};
     }
     if (p->nsort) {
         r->ncols = n;
-        hold_row(r, r->vals, pt->stamp);
+        hold_row(r, vals, pt->stamp);
         return TALLY_OK;
     }
-    int rc = tally_output_row(r->w, r->vals, d);
+    int rc = tally_output_row(pt->w ? pt->w : r->w, vals, d);
     if (rc != TALLY_OK)
         return rc;
     if (p->limit >= 0 && ++r->emitted >= p->limit)
@@ -717,6 +726,20 @@ merge_states(void *ctx, void *dst, void *src)
     }
 }
 
+/* Adds a later range's malformed rows, its lines moved by base. */
+static void
+add_skips(struct run *r, const struct tally_skipstat *s, uint64_t base)
+{
+    if (!s->count)
+        return;
+    if (!r->skip.count) {
+        r->skip = *s;
+        r->skip.first_line += base;
+    } else {
+        r->skip.count += s->count;
+    }
+}
+
 /* Folds a finished thread's reports into the main part's, its lines moved
  * by `base` (the lines of the file before its range). */
 static void
@@ -735,15 +758,7 @@ merge_reports(struct run *r, struct part *pt, uint64_t base)
         }
         dst->bad += src->bad;
     }
-    const struct tally_skipstat *s = part_skipped(pt);
-    if (s->count) {
-        if (!r->skip.count) {
-            r->skip = *s;
-            r->skip.first_line += base;
-        } else {
-            r->skip.count += s->count;
-        }
-    }
+    add_skips(r, part_skipped(pt), base);
 }
 
 /* The main part's malformed rows since the last call, in input order. */
@@ -843,6 +858,189 @@ read_threaded(struct run *r, const char *path, uint64_t size, int nthreads, stru
     return rc;
 }
 
+/* Row modes on threads: the file is cut into ranges of about ROW_CHUNK
+ * bytes; threads take them in order, each formatting its range's rows into
+ * a memory file with its own writer, and this thread copies the finished
+ * ranges to the output in file order. At most `window` ranges wait, so
+ * memory stays bounded whatever the input size. */
+#define ROW_CHUNK (8u << 20)
+
+struct rowrange {
+    int fd; /* memfd holding the formatted rows */
+    uint64_t bytes;
+    int status;
+    struct tally_diag diag;
+    uint64_t lines;
+    struct tally_skipstat skip;
+    bool done;
+};
+
+struct rowjob {
+    struct run *r;
+    const char *path;
+    const uint64_t *starts;
+    uint32_t n;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint32_t next, committed, window;
+    bool stop;
+    struct rowrange *rr;
+};
+
+static void
+row_range(struct rowjob *j, uint32_t k)
+{
+    struct rowrange *rr = &j->rr[k];
+    struct run *r = j->r;
+    struct part pt;
+    rr->status = part_init(&pt, r, true, &rr->diag);
+    rr->fd = memfd_create("tally-rows", MFD_CLOEXEC);
+    if (rr->fd < 0) {
+        rr->status =
+            tally_diag_fail(&rr->diag, NULL, "cannot make a buffer file: %s", strerror(errno));
+    }
+    struct tally_output_opts oo = r->plan->out_opts;
+    oo.header = false;
+    if (rr->status == TALLY_OK)
+        rr->status = tally_output_open(&pt.w, r->plan->output, rr->fd, &oo);
+    if (rr->status == TALLY_OK)
+        rr->status = tally_output_begin(pt.w, r->cols, r->ncols, &rr->diag);
+    struct tally_reader *rd = NULL;
+    if (rr->status == TALLY_OK)
+        rr->status = tally_reader_open_range(&rd, j->path, j->starts[k],
+                                             j->starts[k + 1] - j->starts[k], &rr->diag);
+    if (rr->status == TALLY_OK) {
+        part_reset(&pt, tally_reader_name(rd));
+        pt.at_header = k == 0 && !pt.log;
+        if (pt.csv && k > 0)
+            tally_csvparse_expect_fields(pt.csv, r->first_header.n);
+        rr->status = pump(&pt, rd, &rr->diag);
+        rr->lines = part_lines(&pt);
+        rr->skip = *part_skipped(&pt);
+    }
+    if (rr->status == TALLY_OK)
+        rr->status = tally_output_end(pt.w, &rr->diag);
+    if (rr->status == TALLY_OK) {
+        off_t end = lseek(rr->fd, 0, SEEK_CUR);
+        rr->bytes = end > 0 ? (uint64_t)end : 0;
+    }
+    tally_reader_free(rd);
+    part_fini(&pt, false);
+}
+
+static void *
+row_worker(void *arg)
+{
+    struct rowjob *j = arg;
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        while (!j->stop && j->next < j->n && j->next >= j->committed + j->window)
+            pthread_cond_wait(&j->cv, &j->mu);
+        if (j->stop || j->next >= j->n) {
+            pthread_mutex_unlock(&j->mu);
+            return NULL;
+        }
+        uint32_t k = j->next++;
+        pthread_mutex_unlock(&j->mu);
+        row_range(j, k);
+        pthread_mutex_lock(&j->mu);
+        j->rr[k].done = true;
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+    }
+}
+
+static int
+read_rows_threaded(struct run *r, const char *path, uint64_t size, int nthreads,
+                   struct tally_diag *d)
+{
+    const struct tally_plan *p = r->plan;
+    uint64_t chunk = ROW_CHUNK;
+    const char *env = getenv("TALLY_MIN_CHUNK");
+    if (env && *env)
+        chunk = strtoull(env, NULL, 10);
+    if (chunk == 0)
+        chunk = 1;
+    uint64_t want = size / chunk;
+    if (want < (uint64_t)nthreads)
+        want = (uint64_t)nthreads;
+    if (want > 65536)
+        want = 65536;
+    uint64_t *starts = tally_xmalloc(((size_t)want + 1) * sizeof *starts);
+    uint32_t n;
+    int rc = tally_chunk_split(path, size, p->format == TALLY_IN_LOG ? 0 : p->delim, (uint32_t)want,
+                               chunk, starts, &n, d);
+    if (rc == TALLY_OK && !r->have_header && p->format != TALLY_IN_LOG)
+        rc = bind_from_file(r, path, starts[1], d);
+    if (rc == TALLY_OK && r->have_header)
+        rc = begin_output(r, d);
+    if (rc != TALLY_OK || !r->have_header || n == 1) {
+        free(starts);
+        if (rc != TALLY_OK)
+            return rc;
+        struct tally_reader *rd;
+        rc = tally_reader_open(&rd, path, d);
+        if (rc == TALLY_OK) {
+            rc = read_sequential(r, path, rd, d);
+            take_main_skips(r);
+            tally_reader_free(rd);
+        }
+        return rc;
+    }
+    struct rowjob j = {.r = r, .path = path, .starts = starts, .n = n};
+    j.window = (uint32_t)nthreads + 1;
+    j.rr = tally_xcalloc(n, sizeof *j.rr);
+    for (uint32_t k = 0; k < n; k++)
+        j.rr[k].fd = -1;
+    pthread_mutex_init(&j.mu, NULL);
+    pthread_cond_init(&j.cv, NULL);
+    pthread_t *tids = tally_xcalloc((size_t)nthreads, sizeof *tids);
+    int started = 0;
+    for (int t = 0; t < nthreads; t++)
+        if (pthread_create(&tids[started], NULL, row_worker, &j) == 0)
+            started++;
+    if (started == 0) {
+        j.window = n; /* no thread to be had: every range here, in order */
+        row_worker(&j);
+    }
+    uint64_t base = 0;
+    for (uint32_t k = 0; k < n && rc == TALLY_OK; k++) {
+        pthread_mutex_lock(&j.mu);
+        while (!j.rr[k].done)
+            pthread_cond_wait(&j.cv, &j.mu);
+        pthread_mutex_unlock(&j.mu);
+        struct rowrange *rr = &j.rr[k];
+        if (rr->status != TALLY_OK) {
+            tally_diag_shift_line(&rr->diag, base);
+            *d = rr->diag;
+            rc = rr->status;
+        } else {
+            rc = tally_output_splice(r->w, rr->fd, rr->bytes, d);
+            add_skips(r, &rr->skip, base);
+            base += rr->lines;
+        }
+        close(rr->fd);
+        rr->fd = -1;
+        pthread_mutex_lock(&j.mu);
+        j.committed++;
+        if (rc != TALLY_OK)
+            j.stop = true;
+        pthread_cond_broadcast(&j.cv);
+        pthread_mutex_unlock(&j.mu);
+    }
+    for (int t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    for (uint32_t k = 0; k < n; k++)
+        if (j.rr[k].fd >= 0)
+            close(j.rr[k].fd);
+    pthread_mutex_destroy(&j.mu);
+    pthread_cond_destroy(&j.cv);
+    free(tids);
+    free(j.rr);
+    free(starts);
+    return rc;
+}
+
 static int
 threads_wanted(const struct tally_plan *p)
 {
@@ -850,6 +1048,18 @@ threads_wanted(const struct tally_plan *p)
         return p->threads;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 1 ? (int)(n > 256 ? 256 : n) : 1;
+}
+
+/* Rows can be formatted on threads when nothing needs them all (no --sort),
+ * none may be cut short (no --limit), the format is line by line, and the
+ * one input file is the whole output. */
+static bool
+rows_in_parallel(const struct run *r)
+{
+    const struct tally_plan *p = r->plan;
+    return p->mode != TALLY_MODE_AGG && p->nsort == 0 && p->limit < 0 && r->nfiles == 1 &&
+           (p->output == TALLY_FMT_CSV || p->output == TALLY_FMT_TSV ||
+            p->output == TALLY_FMT_JSONL);
 }
 
 static int
@@ -865,6 +1075,10 @@ read_input(struct run *r, const char *path, struct tally_diag *d)
     if (r->plan->mode == TALLY_MODE_AGG && nthreads > 1 && regular) {
         tally_reader_free(rd);
         return read_threaded(r, path, size, nthreads, d);
+    }
+    if (rows_in_parallel(r) && nthreads > 1 && regular) {
+        tally_reader_free(rd);
+        return read_rows_threaded(r, path, size, nthreads, d);
     }
     rc = read_sequential(r, path, rd, d);
     take_main_skips(r);
@@ -997,6 +1211,7 @@ tally_run(struct tally_plan *plan, char **files, size_t nfiles, int out_fd,
         files = stdin_only;
         nfiles = 1;
     }
+    r.nfiles = nfiles;
     int rc = part_init(&r.main, &r, false, d);
     if (rc == TALLY_OK)
         rc = tally_output_open(&r.w, plan->output, out_fd, &plan->out_opts);

@@ -49,6 +49,11 @@ int tally_output_row(struct tally_writer *w, const struct tally_value *vals, str
 /* Prints what was held back (table widths, JSON's closing bracket) and
  * flushes. Not called after an error, so no output looks complete. */
 int tally_output_end(struct tally_writer *w, struct tally_diag *d);
+/* Writes out what is buffered now (rows written so far reach the fd). */
+int tally_output_flush(struct tally_writer *w, struct tally_diag *d);
+/* Flushes, then copies the first len bytes of fd (rows another writer of
+ * the same format formatted into a file) to the output. */
+int tally_output_splice(struct tally_writer *w, int fd, uint64_t len, struct tally_diag *d);
 void tally_output_free(struct tally_writer *w); /* accepts NULL; drops unflushed output */
 
 #endif

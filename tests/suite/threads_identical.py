@@ -71,7 +71,11 @@ queries = [["-g", "k", "-a", "count,sum:v,mean:v,first:text,last:text,mode:text,
            ["-a", "count,min:v,max:v,median:v,p90:v,var:v,stddev:v"],
            ["-g", "v/10", "-a", "count"],
            ["-w", 'text ~ "line"', "-g", "k"]]
+row_queries = [["-s", "text,k"], ["-o", "tsv"], ["-o", "jsonl", "-w", "v > 0"],
+               ["-s", "k", "-w", 'text ~ "\\n"']]
 for path in made:
+    for qs in row_queries:
+        same(os.path.basename(path) + " rows", qs + [path], chunk="100")
     for qs in queries:
         same(os.path.basename(path), qs + [path], chunk="1")
     same(os.path.basename(path) + " strict", ["--strict", "-g", "k", path])
@@ -100,6 +104,8 @@ for rel, key, val in real:
     args = ["-g", q(key), "-a", f"count,sum:{q(val)},mean:{q(val)},first:{q(val)},last:{q(val)}", path]
     same(rel, args, chunk="4096")
     same(rel + " j-small", args, chunk="1")
+    same(rel + " rows", ["-s", f"{q(val)},{q(key)}", path], chunk="20000")
+    same(rel + " all rows", ["-o", "jsonl", path], chunk="50000")
 
 logs = os.path.join(REAL, "logs")
 for rel, preset, key in [("elastic-examples/apache_logs", "combined", "status"),
@@ -109,6 +115,7 @@ for rel, preset, key in [("elastic-examples/apache_logs", "combined", "status"),
     path = os.path.join(logs, rel)
     same(rel, [f"--log={preset}", "-g", key, "-a", "count,first:time,last:time", path], chunk="2048")
     same(rel + " time", [f"--log={preset}", "-g", "time/1h", path], chunk="1")
+    same(rel + " rows", [f"--log={preset}", "-o", "tsv", path], chunk="3000")
 
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
