@@ -631,14 +631,119 @@ pump(struct part *pt, struct tally_reader *rd, struct tally_diag *d)
     return rc;
 }
 
-static int
-read_sequential(struct run *r, const char *path, struct tally_reader *rd, struct tally_diag *d)
+/* Reading ahead on a thread of its own, for input that is not a regular
+ * file (a pipe, or decompression): the next blocks are read, or inflated,
+ * while this thread parses, and a writer at the other end of a pipe never
+ * waits for us. Blocks are copied into PREFETCH_SLOTS buffers of our own
+ * because the reader reuses its buffer on every call. */
+#define PREFETCH_SLOTS 4
+
+struct prefetch {
+    struct tally_reader *rd;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *buf[PREFETCH_SLOTS];
+    size_t len[PREFETCH_SLOTS];
+    unsigned head, tail; /* filled slots are [tail, head) */
+    int status;          /* of the reader, once it stopped */
+    bool done, stop;
+    struct tally_diag diag;
+};
+
+static void *
+prefetch_thread(void *arg)
 {
-    (void)path;
+    struct prefetch *f = arg;
+    for (;;) {
+        pthread_mutex_lock(&f->mu);
+        while (f->head - f->tail == PREFETCH_SLOTS && !f->stop)
+            pthread_cond_wait(&f->cv, &f->mu);
+        bool stop = f->stop;
+        pthread_mutex_unlock(&f->mu);
+        if (stop)
+            break;
+        const char *b;
+        size_t n;
+        int rc = tally_reader_read(f->rd, &b, &n, &f->diag);
+        unsigned slot = f->head % PREFETCH_SLOTS;
+        if (rc == TALLY_OK && n) {
+            if (!f->buf[slot])
+                f->buf[slot] = tally_xmalloc(TALLY_READ_BLOCK);
+            /* Blocks never exceed TALLY_READ_BLOCK (reader.h). */
+            memcpy(f->buf[slot], b, n);
+        }
+        pthread_mutex_lock(&f->mu);
+        if (rc != TALLY_OK || n == 0) {
+            f->status = rc;
+            f->done = true;
+        } else {
+            f->len[slot] = n;
+            f->head++;
+        }
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+        if (rc != TALLY_OK || n == 0)
+            break;
+    }
+    return NULL;
+}
+
+static int
+pump_prefetched(struct part *pt, struct tally_reader *rd, struct tally_diag *d)
+{
+    struct prefetch f = {.rd = rd};
+    tally_diag_init(&f.diag);
+    pthread_mutex_init(&f.mu, NULL);
+    pthread_cond_init(&f.cv, NULL);
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, prefetch_thread, &f) != 0) {
+        pthread_mutex_destroy(&f.mu);
+        pthread_cond_destroy(&f.cv);
+        return pump(pt, rd, d);
+    }
+    int rc = TALLY_OK;
+    for (;;) {
+        pthread_mutex_lock(&f.mu);
+        while (f.head == f.tail && !f.done)
+            pthread_cond_wait(&f.cv, &f.mu);
+        bool have = f.head != f.tail;
+        unsigned slot = f.tail % PREFETCH_SLOTS;
+        pthread_mutex_unlock(&f.mu);
+        if (!have) {
+            rc = f.status;
+            if (rc != TALLY_OK)
+                *d = f.diag;
+            break;
+        }
+        uint64_t rows_before = pt->rows_seen;
+        rc = part_feed(pt, f.buf[slot], f.len[slot], d);
+        tally_progress_add(pt->run->progress, f.len[slot], pt->rows_seen - rows_before);
+        pthread_mutex_lock(&f.mu);
+        f.tail++;
+        if (rc != TALLY_OK)
+            f.stop = true;
+        pthread_cond_broadcast(&f.cv);
+        pthread_mutex_unlock(&f.mu);
+        if (rc != TALLY_OK)
+            break;
+    }
+    pthread_join(tid, NULL);
+    for (unsigned i = 0; i < PREFETCH_SLOTS; i++)
+        free(f.buf[i]);
+    pthread_mutex_destroy(&f.mu);
+    pthread_cond_destroy(&f.cv);
+    if (rc == TALLY_OK)
+        rc = part_finish(pt, d);
+    return rc;
+}
+
+static int
+read_sequential(struct run *r, struct tally_reader *rd, bool prefetch, struct tally_diag *d)
+{
     struct part *pt = &r->main;
     part_reset(pt, tally_reader_name(rd));
     pt->at_header = !pt->log;
-    return pump(pt, rd, d);
+    return prefetch ? pump_prefetched(pt, rd, d) : pump(pt, rd, d);
 }
 
 static void *
@@ -800,7 +905,7 @@ read_threaded(struct run *r, const char *path, uint64_t size, int nthreads, stru
         struct tally_reader *rd;
         rc = tally_reader_open(&rd, path, d);
         if (rc == TALLY_OK) {
-            rc = read_sequential(r, path, rd, d);
+            rc = read_sequential(r, rd, false, d);
             take_main_skips(r);
             tally_reader_free(rd);
         }
@@ -824,7 +929,7 @@ read_threaded(struct run *r, const char *path, uint64_t size, int nthreads, stru
     int rc0 = rc == TALLY_OK ? tally_reader_open_range(&rd, path, 0, starts[1], d) : rc;
     uint64_t lines0 = 0;
     if (rc0 == TALLY_OK) {
-        rc0 = read_sequential(r, path, rd, d);
+        rc0 = read_sequential(r, rd, false, d);
         lines0 = part_lines(&r->main);
         tally_reader_free(rd);
     }
@@ -981,7 +1086,7 @@ read_rows_threaded(struct run *r, const char *path, uint64_t size, int nthreads,
         struct tally_reader *rd;
         rc = tally_reader_open(&rd, path, d);
         if (rc == TALLY_OK) {
-            rc = read_sequential(r, path, rd, d);
+            rc = read_sequential(r, rd, false, d);
             take_main_skips(r);
             tally_reader_free(rd);
         }
@@ -1080,7 +1185,7 @@ read_input(struct run *r, const char *path, struct tally_diag *d)
         tally_reader_free(rd);
         return read_rows_threaded(r, path, size, nthreads, d);
     }
-    rc = read_sequential(r, path, rd, d);
+    rc = read_sequential(r, rd, nthreads > 1 && size == 0, d);
     take_main_skips(r);
     tally_reader_free(rd);
     return rc;
