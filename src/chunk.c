@@ -27,6 +27,7 @@ struct finder {
     uint64_t *starts;
     uint32_t nstarts;
     bool pending_cr; /* the last byte seen outside quotes was a CR at a target search */
+    bool lf_only;    /* log lines: only LF ends a line (a CR is part of it) */
 };
 
 static bool
@@ -43,6 +44,14 @@ find_eol(const unsigned char *b, size_t from, size_t to)
     size_t end = lf ? (size_t)(lf - b) : to;
     const unsigned char *cr = memchr(b + from, '\r', end - from);
     return cr ? (size_t)(cr - b) : end;
+}
+
+/* The first LF in b[from, to), or to. */
+static size_t
+find_lf(const unsigned char *b, size_t from, size_t to)
+{
+    const unsigned char *lf = memchr(b + from, '\n', to - from);
+    return lf ? (size_t)(lf - b) : to;
 }
 
 static void
@@ -70,7 +79,7 @@ scan_out(struct finder *f, const unsigned char *b, size_t len, uint64_t base, si
         if (t >= base + to)
             return;
         size_t at = t > base + from ? (size_t)(t - base) : from;
-        size_t e = find_eol(b, at, to);
+        size_t e = f->lf_only ? find_lf(b, at, to) : find_eol(b, at, to);
         if (e == to)
             return;
         if (b[e] == '\r') {
@@ -103,7 +112,7 @@ tally_chunk_split(const char *path, uint64_t size, char delim, uint32_t n, uint6
     uint64_t *targets = tally_xmalloc(n * sizeof *targets);
     for (uint32_t i = 1; i < n; i++)
         targets[i - 1] = size / n * i;
-    struct finder f = {targets, n - 1, 0, starts, 1, false};
+    struct finder f = {targets, n - 1, 0, starts, 1, false, delim == 0};
 
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

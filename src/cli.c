@@ -162,7 +162,7 @@ tally_cli_parse(struct tally_opts *o, int argc, char **argv, struct tally_diag *
     o->progress = -1;
     size_t wcap = 0;
     opterr = 0;
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then also drops the state of an earlier parse */
     int c;
     while ((c = getopt_long(argc, argv, ":F:d:ns:g:a:w:o:j:hV", long_opts, NULL)) != -1) {
         switch (c) {

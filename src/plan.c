@@ -371,11 +371,12 @@ parse_sort(struct tally_plan *p, const char *text, struct tally_diag *d)
         }
         if (rc != TALLY_OK)
             break;
-        struct tally_colref c;
+        struct tally_colref c = {0};
         size_t used;
         bool ticked;
         struct item key = {it.p, len};
         if (len == 0 || !read_colref(key, "", &c, &used, &ticked) || used != len) {
+            colref_fini(&c); /* a name read before the stray bytes */
             rc = tally_diag_usage(d, "--sort: bad key \"%.*s\"", (int)it.len, it.p);
             break;
         }
