@@ -258,11 +258,19 @@ parse_agg(struct tally_aggspec *a, struct item it, struct tally_diag *d)
         if (c == ':' || c == '(' || c == '`')
             break;
         if (c == '=') {
-            if (i == 0)
+            /* Spaces around '=' are layout: "total = sum:x". */
+            size_t nlen = i;
+            while (nlen > 0 && (it.p[nlen - 1] == ' ' || it.p[nlen - 1] == '\t'))
+                nlen--;
+            if (nlen == 0)
                 return tally_diag_usage(d, "-a: empty name in \"%.*s\"", (int)it.len, it.p);
-            a->name = tally_xstrndup(it.p, i);
+            a->name = tally_xstrndup(it.p, nlen);
             it.p += i + 1;
             it.len -= i + 1;
+            while (it.len > 0 && (it.p[0] == ' ' || it.p[0] == '\t')) {
+                it.p++;
+                it.len--;
+            }
             break;
         }
     }
