@@ -1,6 +1,8 @@
-/* CSV/TSV stage: consumes blocks of bytes of any size, feeds libcsv one
- * physical line at a time (LF, CRLF or CR) and produces rows whose fields
- * are copied, exactly as written, into one buffer owned by the parser. */
+/* CSV/TSV stage: consumes blocks of bytes of any size and produces rows.
+ * A physical line without a quote is split here with the structural masks
+ * of csvscan, its fields borrowed from the block; any record with a quote is
+ * fed to libcsv one physical line at a time (LF, CRLF or CR), its fields
+ * copied, exactly as written, into one buffer owned by the parser. */
 #include "tally/csvparse.h"
 
 #include <inttypes.h>
@@ -10,6 +12,7 @@
 
 #include <csv.h>
 
+#include "tally/csvscan.h"
 #include "tally/diag.h"
 #include "tally/status.h"
 #include "tally/xalloc.h"
@@ -58,6 +61,19 @@ struct tally_csvparse {
     int cb_status;
 
     struct tally_skipstat skip;
+
+    /* The fast path, for lines without a quote. */
+    bool fast;
+    enum tally_simd simd;
+    struct tally_slice *fs; /* fields of the current quote-free line */
+    size_t fs_cap;
+    char *carry; /* a quote-free line begun at the end of the last block */
+    size_t carry_len, carry_cap;
+    /* Masks of 64-byte words win_w0.. of the block win_buf. Valid within
+     * one feed call: the reader may refill the same buffer. */
+    const char *win_buf;
+    size_t win_w0, win_nw;
+    struct tally_csvscan_masks win[64];
 };
 
 static int
@@ -256,6 +272,226 @@ feed_line(struct tally_csvparse *p, const char *s, size_t clen, size_t tlen)
     return TALLY_OK;
 }
 
+/* The fast path. At a line start with nothing held by libcsv, a physical
+ * line without a quote is a record whose fields are the bytes between
+ * delimiters: exactly what libcsv would make of it, without the copy. */
+
+static inline uint64_t
+bits_below(size_t n)
+{
+    return n >= 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1);
+}
+
+/* Field nf of the current quote-free line. Past max_fields only counted:
+ * the error waits for the line end, where the length check comes first as
+ * it does on the libcsv path. */
+static inline void
+push_field(struct tally_csvparse *p, uint32_t nf, const char *ptr, size_t len)
+{
+    if (nf >= p->opts.max_fields)
+        return;
+    if (nf == p->fs_cap)
+        tally_xgrow((void **)&p->fs, &p->fs_cap, (size_t)nf + 1u, sizeof *p->fs);
+    p->fs[nf].ptr = ptr;
+    p->fs[nf].len = len;
+}
+
+/* Hands on the quote-free line of clen bytes (not blank) at p->line whose
+ * fields are p->fs[0, nf). */
+static int
+emit_plain(struct tally_csvparse *p, size_t clen, uint64_t nf)
+{
+    if (clen > p->opts.max_record) {
+        p->rec_line = p->line;
+        return record_too_long(p);
+    }
+    if (nf > p->opts.max_fields) {
+        struct tally_loc loc = {p->file, p->line, 0};
+        return tally_diag_fail(p->d, &loc, "record has more than %" PRIu32 " fields",
+                               p->opts.max_fields);
+    }
+    if (p->expect && nf != p->expect) {
+        char why[64];
+        snprintf(why, sizeof why, "expected %" PRIu32 " fields, got %" PRIu64, p->expect, nf);
+        return malformed(p, p->line, 0, why);
+    }
+    struct tally_row row = {p->fs, (uint32_t)nf, p->file, p->line};
+    return p->fn(p->ctx, &row, p->d);
+}
+
+/* Splits and hands on a whole quote-free line held in one piece. */
+static int
+split_plain(struct tally_csvparse *p, const char *s, size_t clen)
+{
+    uint64_t nf = 0;
+    const char *f = s, *end = s + clen;
+    for (;;) {
+        const char *d = memchr(f, (unsigned char)p->opts.delim, (size_t)(end - f));
+        if (!d)
+            break;
+        if (nf < UINT32_MAX)
+            push_field(p, (uint32_t)nf, f, (size_t)(d - f));
+        nf++;
+        f = d + 1;
+    }
+    if (nf < UINT32_MAX)
+        push_field(p, (uint32_t)nf, f, (size_t)(end - f));
+    nf++;
+    return emit_plain(p, clen, nf);
+}
+
+static const struct tally_csvscan_masks *
+window_word(struct tally_csvparse *p, const char *s, size_t n, size_t w)
+{
+    if (p->win_buf != s || w < p->win_w0 || w >= p->win_w0 + p->win_nw) {
+        size_t cap = 64 * (sizeof p->win / sizeof p->win[0]);
+        size_t len = n - 64 * w;
+        if (len > cap)
+            len = cap;
+        tally_csvscan_index(p->simd, s + 64 * w, len, p->opts.delim, p->win);
+        p->win_buf = s;
+        p->win_w0 = w;
+        p->win_nw = (len + 63) / 64;
+    }
+    return &p->win[w - p->win_w0];
+}
+
+/* Position of the first CR or LF in s[from, n), or n. */
+static size_t
+line_end(struct tally_csvparse *p, const char *s, size_t n, size_t from)
+{
+    for (size_t w = from / 64; 64 * w < n; w++) {
+        const struct tally_csvscan_masks *m = window_word(p, s, n, w);
+        uint64_t ends = m->cr | m->lf;
+        if (from > 64 * w)
+            ends &= ~bits_below(from - 64 * w);
+        if (ends)
+            return 64 * w + (size_t)__builtin_ctzll(ends);
+    }
+    return n;
+}
+
+enum fast_stop {
+    FAST_PARTIAL, /* at the end of the block, inside a quote-free line (or at its end) */
+    FAST_QUOTE,   /* at the start of a line that holds a quote */
+};
+
+/* Hands on every quote-free line of s[*pos, n) from the line start *pos,
+ * and leaves *pos at the start of the line it stopped in. */
+static int
+fast_lines(struct tally_csvparse *p, const char *s, size_t n, size_t *pos, enum fast_stop *stop)
+{
+    size_t ls = *pos, fstart = ls, from = ls;
+    uint32_t nf = 0;
+    uint64_t nfields = 0;
+    const char delim = p->opts.delim;
+    *stop = FAST_PARTIAL;
+    for (size_t w = ls / 64; 64 * w < n; w++) {
+        const struct tally_csvscan_masks *m = window_word(p, s, n, w);
+        size_t base = 64 * w;
+        uint64_t live = from > base ? ~bits_below(from - base) : ~(uint64_t)0;
+        uint64_t seps = (m->delim | m->cr | m->lf) & live;
+        uint64_t quote = m->quote & live;
+        if (quote)
+            seps &= bits_below((size_t)__builtin_ctzll(quote));
+        while (seps) {
+            size_t j = base + (size_t)__builtin_ctzll(seps);
+            seps &= seps - 1;
+            if (j < from)
+                continue; /* the LF of a CRLF */
+            char c = s[j];
+            if (c == delim) {
+                if (nf < UINT32_MAX) {
+                    push_field(p, nf, s + fstart, j - fstart);
+                    nf++;
+                }
+                nfields++;
+                fstart = j + 1;
+                continue;
+            }
+            size_t t = 1;
+            if (c == '\r') {
+                if (j + 1 < n) {
+                    if (s[j + 1] == '\n')
+                        t = 2;
+                } else {
+                    p->pending_cr = true;
+                }
+            }
+            int rc = TALLY_OK;
+            if (j > ls) {
+                if (nf < UINT32_MAX)
+                    push_field(p, nf, s + fstart, j - fstart);
+                rc = emit_plain(p, j - ls, nfields + 1);
+            }
+            p->line++;
+            if (rc != TALLY_OK)
+                return rc;
+            ls = fstart = from = j + t;
+            nf = 0;
+            nfields = 0;
+        }
+        if (quote) {
+            *stop = FAST_QUOTE;
+            break;
+        }
+    }
+    *pos = ls;
+    return TALLY_OK;
+}
+
+/* Keeps the quote-free start of a line for the next block. */
+static int
+carry_append(struct tally_csvparse *p, const char *s, size_t n)
+{
+    p->rec_line = p->line;
+    if (n > p->opts.max_record - p->carry_len)
+        return record_too_long(p);
+    tally_xgrow((void **)&p->carry, &p->carry_cap, p->carry_len + n, 1);
+    if (n)
+        memcpy(p->carry + p->carry_len, s, n);
+    p->carry_len += n;
+    return TALLY_OK;
+}
+
+/* A block after a carried line start: completes the line when it ends
+ * without a quote; else gives libcsv what was carried, as the libcsv path
+ * would have had it. Sets *i past the bytes used. */
+static int
+continue_carry(struct tally_csvparse *p, const char *buf, size_t len, size_t *i)
+{
+    size_t e = *i;
+    while (e < len && buf[e] != '\n' && buf[e] != '\r' && buf[e] != '"')
+        e++;
+    if (e < len && buf[e] == '"') {
+        size_t n = p->carry_len;
+        p->carry_len = 0;
+        int rc = feed_line(p, p->carry, n, 0);
+        p->col += n;
+        return rc;
+    }
+    int rc = carry_append(p, buf + *i, e - *i);
+    if (rc != TALLY_OK || e == len) {
+        *i = len;
+        return rc;
+    }
+    size_t t = 1;
+    if (buf[e] == '\r') {
+        if (e + 1 < len) {
+            if (buf[e + 1] == '\n')
+                t = 2;
+        } else {
+            p->pending_cr = true;
+        }
+    }
+    *i = e + t;
+    size_t n = p->carry_len;
+    p->carry_len = 0;
+    rc = split_plain(p, p->carry, n);
+    p->line++;
+    return rc;
+}
+
 int
 tally_csvparse_new(struct tally_csvparse **out, const struct tally_csv_opts *o)
 {
@@ -283,6 +519,11 @@ tally_csvparse_new(struct tally_csvparse **out, const struct tally_csv_opts *o)
     p->offs = tally_xmalloc(p->fields_cap * sizeof *p->offs);
     p->lens = tally_xmalloc(p->fields_cap * sizeof *p->lens);
     p->slices = tally_xmalloc(p->fields_cap * sizeof *p->slices);
+    const char *env = getenv("TALLY_FASTPATH");
+    p->fast = !(env && strcmp(env, "0") == 0);
+    p->simd = tally_csvscan_choose();
+    p->fs_cap = 64;
+    p->fs = tally_xmalloc(p->fs_cap * sizeof *p->fs);
     tally_csvparse_reset(p, "<stdin>");
     *out = p;
     return TALLY_OK;
@@ -298,6 +539,8 @@ tally_csvparse_free(struct tally_csvparse *p)
     free(p->offs);
     free(p->lens);
     free(p->slices);
+    free(p->fs);
+    free(p->carry);
     free(p);
 }
 
@@ -313,6 +556,14 @@ tally_csvparse_reset(struct tally_csvparse *p, const char *file)
     p->skipping = false;
     p->qs = (struct quote_scan){0};
     p->expect = 0;
+    p->carry_len = 0;
+    p->win_buf = NULL;
+}
+
+void
+tally_csvparse_set_fastpath(struct tally_csvparse *p, bool on)
+{
+    p->fast = on;
 }
 
 void
@@ -349,11 +600,29 @@ tally_csvparse_feed(struct tally_csvparse *p, const char *buf, size_t len, tally
             }
         }
     }
+    p->win_buf = NULL;
+    if (p->carry_len && i < len) {
+        int rc = continue_carry(p, buf, len, &i);
+        if (rc != TALLY_OK)
+            return rc;
+    }
     while (i < len) {
+        if (p->fast && !p->in_record && !p->skipping) {
+            enum fast_stop stop;
+            int rc = fast_lines(p, buf, len, &i, &stop);
+            if (rc != TALLY_OK)
+                return rc;
+            if (stop == FAST_PARTIAL)
+                return i < len ? carry_append(p, buf + i, len - i) : TALLY_OK;
+        }
         const char *s = buf + i;
         size_t n = len - i, c = 0;
-        while (c < n && s[c] != '\n' && s[c] != '\r')
-            c++;
+        if (p->fast) {
+            c = line_end(p, buf, len, i) - i;
+        } else {
+            while (c < n && s[c] != '\n' && s[c] != '\r')
+                c++;
+        }
         if (c == n) {
             int rc = feed_line(p, s, c, 0);
             p->col += c;
@@ -385,6 +654,11 @@ tally_csvparse_finish(struct tally_csvparse *p, tally_row_fn fn, void *ctx, stru
     int rc = TALLY_OK;
     p->pending_cr = false;
     p->skipping = false;
+    if (p->carry_len) {
+        size_t n = p->carry_len;
+        p->carry_len = 0;
+        rc = split_plain(p, p->carry, n);
+    }
     if (p->in_record) {
         if (csv_fini(&p->csv, on_field, on_row, p) != 0) {
             if (csv_error(&p->csv) == CSV_EPARSE)

@@ -40,6 +40,74 @@ is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
+/* Clinger's fast path: a decimal whose significant digits make an integer
+ * m <= 2^53 and whose power of ten e has |e| <= 22 is m * 10^e or m / 10^-e,
+ * both operands exact doubles, so the one correctly rounded operation gives
+ * what strtod gives. Needs double arithmetic without extended precision
+ * (FLT_EVAL_METHOD 0) and the default rounding, which tally never changes.
+ * s is a valid literal by the SPEC's rule. Returns false to leave it to
+ * strtod. */
+static bool
+fast_decimal(const char *p, const char *end, double *out)
+{
+#if FLT_EVAL_METHOD == 0
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    bool neg = false;
+    if (*p == '+' || *p == '-') {
+        neg = *p == '-';
+        p++;
+    }
+    uint64_t m = 0;
+    int digits = 0; /* significant: leading zeros do not count */
+    int64_t e10 = 0;
+    for (; p < end && is_digit(*p); p++) {
+        if (m || *p != '0')
+            if (++digits > 19)
+                return false;
+        m = m * 10 + (uint64_t)(*p - '0');
+    }
+    if (p < end && *p == '.')
+        for (p++; p < end && is_digit(*p); p++) {
+            if (m || *p != '0')
+                if (++digits > 19)
+                    return false;
+            m = m * 10 + (uint64_t)(*p - '0');
+            e10--;
+        }
+    if (p < end) { /* the exponent */
+        p++;
+        bool eneg = false;
+        if (*p == '+' || *p == '-')
+            eneg = *p++ == '-';
+        int64_t e = 0;
+        for (; p < end; p++) {
+            if (e > 100000)
+                return false;
+            e = e * 10 + (*p - '0');
+        }
+        e10 += eneg ? -e : e;
+    }
+    double d;
+    if (m == 0) {
+        d = 0.0;
+    } else {
+        if (m > ((uint64_t)1 << 53) || e10 < -22 || e10 > 22)
+            return false;
+        d = (double)m;
+        d = e10 < 0 ? d / pow10[-e10] : d * pow10[e10];
+    }
+    *out = neg ? -d : d;
+    return true;
+#else
+    (void)p;
+    (void)end;
+    (void)out;
+    return false;
+#endif
+}
+
 enum tally_num_kind
 tally_parse_number(struct tally_slice s, struct tally_num *out)
 {
@@ -97,6 +165,9 @@ tally_parse_number(struct tally_slice s, struct tally_num *out)
         if (p != end)
             return TALLY_NUM_NONE;
     }
+    out->kind = TALLY_NUM_REAL;
+    if (fast_decimal(s.ptr, end, &out->d))
+        return TALLY_NUM_REAL;
     /* The text is a valid decimal literal; strtod needs it NUL-terminated. */
     char stackbuf[64];
     char *buf = s.len < sizeof stackbuf ? stackbuf : tally_xmalloc(s.len + 1);
@@ -105,7 +176,6 @@ tally_parse_number(struct tally_slice s, struct tally_num *out)
     out->d = strtod(buf, NULL);
     if (buf != stackbuf)
         free(buf);
-    out->kind = TALLY_NUM_REAL;
     return TALLY_NUM_REAL;
 }
 

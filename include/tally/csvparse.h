@@ -31,10 +31,18 @@ void tally_csvparse_free(struct tally_csvparse *p); /* accepts NULL */
  * off until tally_csvparse_expect_fields. `file` is borrowed until the next
  * reset. */
 void tally_csvparse_reset(struct tally_csvparse *p, const char *file);
+/* on: quote-free lines are split without libcsv (the default, unless the
+ * environment variable TALLY_FASTPATH is "0"); off: libcsv parses every
+ * record, the reference the differential tests compare with. Call between
+ * files. */
+void tally_csvparse_set_fastpath(struct tally_csvparse *p, bool on);
 /* From now on a row with another number of fields than n is malformed. */
 void tally_csvparse_expect_fields(struct tally_csvparse *p, uint32_t n);
 
-/* Parses len bytes, calling fn for each complete row. Returns TALLY_OK, the
+/* Parses len bytes, calling fn for each complete row. A record without a
+ * quote character is split here, its fields pointing into buf (or into the
+ * parser's copy of a record that straddled two calls); any other goes
+ * through libcsv. The rows are the same either way. Returns TALLY_OK, the
  * callback's status, or TALLY_EDATA (strict mode, limits). */
 int tally_csvparse_feed(struct tally_csvparse *p, const char *buf, size_t len, tally_row_fn fn,
                         void *ctx, struct tally_diag *d);

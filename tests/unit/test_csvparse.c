@@ -1,5 +1,7 @@
 /* CSV parser: rows, line numbers and malformed-row handling, each input fed
- * at every chunk size from one byte to the whole input. */
+ * at every chunk size from one byte to the whole input, through libcsv alone
+ * and through the fast path with every scanning kernel; and a differential
+ * test of the two paths on random and real inputs. */
 #include <dirent.h>
 #include <inttypes.h>
 #include <setjmp.h>
@@ -13,13 +15,14 @@
 #include <cmocka.h>
 
 #include "tally/csvparse.h"
+#include "tally/csvscan.h"
 #include "tally/status.h"
 
 /* Everything one parse produced, rows rendered as "LINE[f1][f2]\n". */
 struct result {
     int rc;
-    char rows[16384];
-    size_t len;
+    char *rows; /* malloc'd, NUL-terminated */
+    size_t len, cap;
     char msg[TALLY_DIAG_MAX];
     uint64_t skipped;
     char first[512]; /* "LINE:COL why" of the first skipped row */
@@ -47,9 +50,16 @@ collect_row(void *ctx, const struct tally_row *row, struct tally_diag *d)
         tally_csvparse_expect_fields(c->p, row->nfields);
     }
     assert_string_equal(row->file, "t.csv");
-    r->len += (size_t)snprintf(r->rows + r->len, sizeof r->rows - r->len, "%" PRIu64, row->line);
+    size_t need = r->len + 32;
+    for (uint32_t i = 0; i < row->nfields; i++)
+        need += row->fields[i].len + 2;
+    if (need > r->cap) {
+        r->cap = need * 2;
+        r->rows = realloc(r->rows, r->cap);
+        assert_non_null(r->rows);
+    }
+    r->len += (size_t)snprintf(r->rows + r->len, r->cap - r->len, "%" PRIu64, row->line);
     for (uint32_t i = 0; i < row->nfields; i++) {
-        assert_true(r->len + row->fields[i].len + 3 < sizeof r->rows);
         r->rows[r->len++] = '[';
         if (row->fields[i].len)
             memcpy(r->rows + r->len, row->fields[i].ptr, row->fields[i].len);
@@ -67,13 +77,57 @@ struct parse_cfg {
     int stop_at_row;
 };
 
-static void
-parse_in_chunks(const struct parse_cfg *cfg, const char *in, size_t len, size_t chunk,
-                struct result *r)
+/* A way to parse: libcsv alone, or the fast path with one kernel. */
+struct mode {
+    bool fast;
+    enum tally_simd simd;
+};
+
+/* The modes this CPU runs; returns how many. */
+static size_t
+all_modes(struct mode *out)
 {
-    memset(r, 0, sizeof *r);
+    size_t n = 0;
+    out[n++] = (struct mode){false, TALLY_SIMD_SCALAR};
+    for (int k = 0; k < TALLY_SIMD_COUNT; k++)
+        if (tally_csvscan_supported((enum tally_simd)k))
+            out[n++] = (struct mode){true, (enum tally_simd)k};
+    return n;
+}
+
+static struct tally_csvparse *
+new_parser(const struct tally_csv_opts *o, struct mode m)
+{
     struct tally_csvparse *p;
-    assert_int_equal(tally_csvparse_new(&p, &cfg->opts), TALLY_OK);
+    assert_int_equal(setenv("TALLY_SIMD", tally_csvscan_name(m.simd), 1), 0);
+    assert_int_equal(tally_csvparse_new(&p, o), TALLY_OK);
+    assert_int_equal(unsetenv("TALLY_SIMD"), 0);
+    tally_csvparse_set_fastpath(p, m.fast);
+    return p;
+}
+
+static void
+result_clear(struct result *r)
+{
+    char *rows = r->rows;
+    size_t cap = r->cap;
+    memset(r, 0, sizeof *r);
+    r->rows = rows;
+    r->cap = cap;
+    if (!r->rows) {
+        r->cap = 256;
+        r->rows = malloc(r->cap);
+        assert_non_null(r->rows);
+    }
+    r->rows[0] = '\0';
+}
+
+static void
+parse_mode_in_chunks(const struct parse_cfg *cfg, struct mode m, const char *in, size_t len,
+                     size_t chunk, struct result *r)
+{
+    result_clear(r);
+    struct tally_csvparse *p = new_parser(&cfg->opts, m);
     tally_csvparse_reset(p, "t.csv");
     struct collect c = {r, p, cfg->header_sets_count, false, cfg->stop_at_row, 0};
     struct tally_diag d;
@@ -94,23 +148,38 @@ parse_in_chunks(const struct parse_cfg *cfg, const char *in, size_t len, size_t 
     tally_csvparse_free(p);
 }
 
-/* Parses at every chunk size and checks each result against the expected. */
+static void
+parse_in_chunks(const struct parse_cfg *cfg, const char *in, size_t len, size_t chunk,
+                struct result *r)
+{
+    parse_mode_in_chunks(cfg, (struct mode){false, TALLY_SIMD_SCALAR}, in, len, chunk, r);
+}
+
+/* Parses at every chunk size in every mode and checks each result against
+ * the expected. */
 static void
 check_cfg(const struct parse_cfg *cfg, const char *in, size_t len, int rc, const char *rows,
           const char *msg, uint64_t skipped, const char *first)
 {
-    struct result *r = malloc(sizeof *r);
+    struct result *r = calloc(1, sizeof *r);
     assert_non_null(r);
-    for (size_t chunk = 1; chunk <= (len ? len : 1); chunk++) {
-        parse_in_chunks(cfg, in, len, chunk, r);
-        if (r->rc != rc || strcmp(r->rows, rows) != 0 || strcmp(r->msg, msg) != 0 ||
-            r->skipped != skipped || strcmp(r->first, first) != 0) {
-            print_error("chunk size %zu: rc %d, rows:\n%s\nmsg: %s\nskipped %" PRIu64 " %s\n",
-                        chunk, r->rc, r->rows, r->msg, r->skipped, r->first);
-            free(r);
-            fail_msg("mismatch at chunk size %zu", chunk);
+    struct mode modes[TALLY_SIMD_COUNT + 1];
+    size_t nmodes = all_modes(modes);
+    for (size_t mi = 0; mi < nmodes; mi++)
+        for (size_t chunk = 1; chunk <= (len ? len : 1); chunk++) {
+            parse_mode_in_chunks(cfg, modes[mi], in, len, chunk, r);
+            if (r->rc != rc || strcmp(r->rows, rows) != 0 || strcmp(r->msg, msg) != 0 ||
+                r->skipped != skipped || strcmp(r->first, first) != 0) {
+                print_error("%s %s, chunk size %zu: rc %d, rows:\n%s\nmsg: %s\nskipped %" PRIu64
+                            " %s\n",
+                            modes[mi].fast ? "fast" : "libcsv", tally_csvscan_name(modes[mi].simd),
+                            chunk, r->rc, r->rows, r->msg, r->skipped, r->first);
+                free(r->rows);
+                free(r);
+                fail_msg("mismatch at chunk size %zu", chunk);
+            }
         }
-    }
+    free(r->rows);
     free(r);
 }
 
@@ -413,19 +482,22 @@ test_csvparse_handles_long_fields_and_many_fields(void **state)
     }
     in[len++] = 'y';
     struct tally_csv_opts o = {',', true, 0, 0};
-    struct tally_csvparse *p;
-    assert_int_equal(tally_csvparse_new(&p, &o), TALLY_OK);
-    tally_csvparse_reset(p, "t.csv");
-    char out[256] = "";
-    struct tally_diag d;
-    tally_diag_init(&d);
-    for (size_t off = 0; off < len; off += 65536) {
-        size_t k = len - off < 65536 ? len - off : 65536;
-        assert_int_equal(tally_csvparse_feed(p, in + off, k, count_row, out, &d), TALLY_OK);
+    struct mode modes[TALLY_SIMD_COUNT + 1];
+    size_t nmodes = all_modes(modes);
+    for (size_t mi = 0; mi < nmodes; mi++) {
+        struct tally_csvparse *p = new_parser(&o, modes[mi]);
+        tally_csvparse_reset(p, "t.csv");
+        char out[256] = "";
+        struct tally_diag d;
+        tally_diag_init(&d);
+        for (size_t off = 0; off < len; off += 65536) {
+            size_t k = len - off < 65536 ? len - off : 65536;
+            assert_int_equal(tally_csvparse_feed(p, in + off, k, count_row, out, &d), TALLY_OK);
+        }
+        assert_int_equal(tally_csvparse_finish(p, count_row, out, &d), TALLY_OK);
+        assert_string_equal(out, "t.csv:1:1 t.csv:302:5001 ");
+        tally_csvparse_free(p);
     }
-    assert_int_equal(tally_csvparse_finish(p, count_row, out, &d), TALLY_OK);
-    assert_string_equal(out, "t.csv:1:1 t.csv:302:5001 ");
-    tally_csvparse_free(p);
     free(in);
 }
 
@@ -492,7 +564,7 @@ test_csvparse_matches_csv_spectrum_answers(void **state)
         char buf[4096];
         size_t len = fread(buf, 1, sizeof buf, f);
         fclose(f);
-        struct result *r = malloc(sizeof *r);
+        struct result *r = calloc(1, sizeof *r);
         assert_non_null(r);
         struct parse_cfg cfg = {{',', true, 0, 0}, true, 0};
         parse_in_chunks(&cfg, buf, len, len ? len : 1, r);
@@ -500,11 +572,150 @@ test_csvparse_matches_csv_spectrum_answers(void **state)
             assert_string_equal(r->msg, "t.csv:2:24: unexpected quote inside an unquoted field");
         else if (r->rc != TALLY_OK)
             fail_msg("%s: %s", e->d_name, r->msg);
+        free(r->rows);
         free(r);
         all++;
     }
     closedir(dp);
     assert_true(all >= checked);
+}
+
+/* Differential: the fast path gives what libcsv alone gives (rows, line
+ * numbers, status, message, skipped rows) for the same input cut the same
+ * way. */
+static void
+compare_paths(const struct parse_cfg *cfg, const char *in, size_t len, size_t chunk,
+              const char *what, struct result *want, struct result *got)
+{
+    struct mode modes[TALLY_SIMD_COUNT + 1];
+    size_t nmodes = all_modes(modes);
+    parse_mode_in_chunks(cfg, modes[0], in, len, chunk, want);
+    for (size_t mi = 1; mi < nmodes; mi++) {
+        parse_mode_in_chunks(cfg, modes[mi], in, len, chunk, got);
+        if (got->rc != want->rc || got->len != want->len ||
+            memcmp(got->rows, want->rows, want->len) != 0 || strcmp(got->msg, want->msg) != 0 ||
+            got->skipped != want->skipped || strcmp(got->first, want->first) != 0)
+            fail_msg(
+                "%s, kernel %s, chunk %zu: fast path gives rc %d \"%s\" skipped %" PRIu64
+                " %s (%zu bytes of rows), libcsv rc %d \"%s\" skipped %" PRIu64 " %s (%zu bytes)",
+                what, tally_csvscan_name(modes[mi].simd), chunk, got->rc, got->msg, got->skipped,
+                got->first, got->len, want->rc, want->msg, want->skipped, want->first, want->len);
+    }
+}
+
+static void
+test_csvparse_fast_path_matches_libcsv_on_random_inputs(void **state)
+{
+    (void)state;
+    /* Quotes and line ends often, so that every path is taken. */
+    static const char alphabet[] = "aab,,,\"\r\n\n ;";
+    const struct parse_cfg cfgs[] = {
+        {{',', false, 0, 0}, false, 0}, {{',', true, 0, 0}, false, 0},
+        {{',', false, 0, 0}, true, 0},  {{',', true, 0, 0}, true, 0},
+        {{';', false, 0, 0}, true, 0},  {{',', false, 3, 0}, false, 0},
+        {{',', false, 0, 9}, true, 0},  {{',', false, 0, 0}, false, 3},
+    };
+    struct result *want = calloc(1, sizeof *want), *got = calloc(1, sizeof *got);
+    assert_non_null(want);
+    assert_non_null(got);
+    uint64_t x = 0x2545f4914f6cdd1du;
+    char in[160];
+    for (int iter = 0; iter < 1200; iter++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        size_t len = (size_t)(x % sizeof in);
+        /* Some inputs hold no quote at all: the fast path end to end. */
+        bool quotes = iter % 3 != 0;
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char c = alphabet[(x >> 11) % (sizeof alphabet - 1)];
+            in[i] = c == '"' && !quotes ? 'q' : c;
+        }
+        const struct parse_cfg *cfg = &cfgs[iter % (sizeof cfgs / sizeof cfgs[0])];
+        for (size_t chunk = 1; chunk <= (len ? len : 1); chunk++)
+            compare_paths(cfg, in, len, chunk, "random input", want, got);
+    }
+    free(want->rows);
+    free(got->rows);
+    free(want);
+    free(got);
+}
+
+/* Every file under dir, recursively, through both paths, strict and
+ * lenient, whole and in a few chunk sizes (every one for small files). */
+static size_t
+compare_tree(const char *dir, struct result *want, struct result *got)
+{
+    DIR *dp = opendir(dir);
+    if (!dp)
+        fail_msg("cannot open %s", dir);
+    size_t files = 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        DIR *sub = opendir(path);
+        if (sub) {
+            closedir(sub);
+            files += compare_tree(path, want, got);
+            continue;
+        }
+        FILE *f = fopen(path, "rb");
+        assert_non_null(f);
+        assert_int_equal(fseek(f, 0, SEEK_END), 0);
+        long size = ftell(f);
+        assert_true(size >= 0);
+        rewind(f);
+        char *buf = malloc((size_t)size + 1);
+        assert_non_null(buf);
+        size_t len = fread(buf, 1, (size_t)size, f);
+        fclose(f);
+        size_t n = strlen(e->d_name);
+        bool tabs = n > 4 && (strcmp(e->d_name + n - 4, ".tsv") == 0 ||
+                              strcmp(e->d_name + n - 4, ".tab") == 0);
+        for (int strict = 0; strict < 2; strict++) {
+            struct parse_cfg cfg = {{tabs ? '\t' : ',', strict != 0, 0, 0}, true, 0};
+            static const size_t chunks[] = {1u << 20, 4093, 61};
+            compare_paths(&cfg, buf, len, len ? len : 1, path, want, got);
+            for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
+                if (chunks[c] < len)
+                    compare_paths(&cfg, buf, len, chunks[c], path, want, got);
+            if (len <= 400)
+                for (size_t chunk = 1; chunk < len; chunk++)
+                    compare_paths(&cfg, buf, len, chunk, path, want, got);
+        }
+        free(buf);
+        files++;
+    }
+    closedir(dp);
+    return files;
+}
+
+static void
+test_csvparse_fast_path_matches_libcsv_on_real_files(void **state)
+{
+    (void)state;
+    const char *shared = getenv("TALLY_SHARED");
+    if (!shared)
+        skip();
+    struct result *want = calloc(1, sizeof *want), *got = calloc(1, sizeof *got);
+    assert_non_null(want);
+    assert_non_null(got);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/realdata/csv", shared);
+    size_t files = compare_tree(dir, want, got);
+    snprintf(dir, sizeof dir, "%s/realdata/csv-suite", shared);
+    files += compare_tree(dir, want, got);
+    assert_true(files > 100);
+    free(want->rows);
+    free(got->rows);
+    free(want);
+    free(got);
 }
 
 int
@@ -539,6 +750,8 @@ main(void)
         cmocka_unit_test(test_csvparse_rejects_quote_or_newline_as_delimiter),
         cmocka_unit_test(test_csvparse_handles_long_fields_and_many_fields),
         cmocka_unit_test(test_csvparse_matches_csv_spectrum_answers),
+        cmocka_unit_test(test_csvparse_fast_path_matches_libcsv_on_random_inputs),
+        cmocka_unit_test(test_csvparse_fast_path_matches_libcsv_on_real_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
