@@ -296,7 +296,7 @@ tally_group_table_order(const struct tally_group_table *t, uint32_t *order)
     size_t nk = t->nkeys, total = (size_t)t->n * nk;
     struct sortkey *sk = tally_xmalloc(total * sizeof *sk);
     for (size_t i = 0; i < total; i++) {
-        struct tally_num num = {TALLY_NUM_NONE, 0, 0};
+        struct tally_num num = {.kind = TALLY_NUM_NONE};
         if (t->keys[i].len == 0) {
             sk[i] = (struct sortkey){0, 0, 0, 0};
         } else if (tally_parse_number(t->keys[i], &num) != TALLY_NUM_NONE) {

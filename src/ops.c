@@ -268,6 +268,20 @@ cell_decimal(const struct tally_cell *c, int64_t *mant, int *scale)
         *scale = 0;
         return true;
     }
+    if (c->num.dec) {
+        /* The reader's digits: drop trailing zeros, as parse_decimal does. */
+        int64_t m = c->num.dec_mant;
+        int32_t sc = m ? c->num.dec_scale : 0;
+        while (sc > 0 && m % 10 == 0) {
+            m /= 10;
+            sc--;
+        }
+        if (sc > MAX_SCALE)
+            return false;
+        *mant = m;
+        *scale = (int)sc;
+        return true;
+    }
     return parse_decimal(c->text, mant, scale);
 }
 

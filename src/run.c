@@ -465,6 +465,15 @@ aggregate_row(struct part *pt, const struct tally_row *row)
     }
 }
 
+/* A computed value (INT or REAL) as the number reader would give it. */
+static struct tally_num
+value_number(const struct tally_value *v)
+{
+    if (v->kind == TALLY_VAL_INT)
+        return (struct tally_num){.kind = TALLY_NUM_INT, .i = v->i, .d = (double)v->i};
+    return (struct tally_num){.kind = TALLY_NUM_REAL, .d = v->d};
+}
+
 static int
 compare_values(const struct tally_value *a, const struct tally_value *b)
 {
@@ -476,13 +485,11 @@ compare_values(const struct tally_value *a, const struct tally_value *b)
     if (a->kind == TALLY_VAL_TEXT)
         tally_parse_number(a->s, &na);
     else
-        na = (struct tally_num){a->kind == TALLY_VAL_INT ? TALLY_NUM_INT : TALLY_NUM_REAL, a->i,
-                                a->kind == TALLY_VAL_INT ? (double)a->i : a->d};
+        na = value_number(a);
     if (b->kind == TALLY_VAL_TEXT)
         tally_parse_number(b->s, &nb);
     else
-        nb = (struct tally_num){b->kind == TALLY_VAL_INT ? TALLY_NUM_INT : TALLY_NUM_REAL, b->i,
-                                b->kind == TALLY_VAL_INT ? (double)b->i : b->d};
+        nb = value_number(b);
     bool an = na.kind != TALLY_NUM_NONE, bn = nb.kind != TALLY_NUM_NONE;
     if (an != bn)
         return an ? -1 : 1;

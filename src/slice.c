@@ -113,6 +113,7 @@ tally_parse_number(struct tally_slice s, struct tally_num *out)
 {
     const char *p = s.ptr, *end = s.ptr + s.len;
     out->kind = TALLY_NUM_NONE;
+    out->dec = false;
     if (s.len == 0)
         return TALLY_NUM_NONE;
     bool neg = false;
@@ -120,12 +121,17 @@ tally_parse_number(struct tally_slice s, struct tally_num *out)
         neg = *p == '-';
         p++;
     }
+    /* One pass: validate and gather the digits (integer and fraction) into
+     * mag, as long as they fit. */
     const char *digits = p;
     uint64_t mag = 0;
     bool overflow = false;
+    unsigned ndig = 0; /* up to 19 digits always fit in 64 bits */
     while (p < end && is_digit(*p)) {
         unsigned dv = (unsigned)(*p - '0');
-        if (mag > (UINT64_MAX - dv) / 10)
+        if (ndig++ < 19)
+            mag = mag * 10 + dv;
+        else if (overflow || mag > (UINT64_MAX - dv) / 10)
             overflow = true;
         else
             mag = mag * 10 + dv;
@@ -146,13 +152,22 @@ tally_parse_number(struct tally_slice s, struct tally_num *out)
         if (*p == '.') {
             p++;
             while (p < end && is_digit(*p)) {
+                unsigned dv = (unsigned)(*p - '0');
+                if (ndig++ < 19)
+                    mag = mag * 10 + dv;
+                else if (overflow || mag > (UINT64_MAX - dv) / 10)
+                    overflow = true;
+                else
+                    mag = mag * 10 + dv;
                 p++;
                 nfrac++;
             }
         }
         if (nint + nfrac == 0)
             return TALLY_NUM_NONE;
+        bool has_exp = false;
         if (p < end && (*p == 'e' || *p == 'E')) {
+            has_exp = true;
             p++;
             if (p < end && (*p == '+' || *p == '-'))
                 p++;
@@ -164,6 +179,25 @@ tally_parse_number(struct tally_slice s, struct tally_num *out)
         }
         if (p != end)
             return TALLY_NUM_NONE;
+        out->kind = TALLY_NUM_REAL;
+        if (!has_exp && !overflow) {
+            if (mag <= (uint64_t)INT64_MAX && nfrac <= INT32_MAX) {
+                out->dec = true;
+                out->dec_mant = neg ? -(int64_t)mag : (int64_t)mag;
+                out->dec_scale = (int32_t)nfrac;
+            }
+#if FLT_EVAL_METHOD == 0
+            /* Clinger's fast path: both operands exact, one rounding. */
+            static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                           1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                           1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+            if (mag <= (1ull << 53) && nfrac <= 22) {
+                double v = (double)mag / pow10[nfrac];
+                out->d = neg ? -v : v;
+                return TALLY_NUM_REAL;
+            }
+#endif
+        }
     }
     out->kind = TALLY_NUM_REAL;
     if (fast_decimal(s.ptr, end, &out->d))

@@ -32,6 +32,11 @@ struct tally_num {
     enum tally_num_kind kind;
     int64_t i;
     double d;
+    /* A REAL written without an exponent whose digits fit int64: its value
+     * is exactly dec_mant * 10^-dec_scale (trailing zeros kept). */
+    bool dec;
+    int32_t dec_scale;
+    int64_t dec_mant;
 };
 
 /* Reads s by the SPEC's rule: an optional sign, digits with an optional '.'
