@@ -220,8 +220,19 @@ feed_line(struct tally_csvparse *p, const char *s, size_t clen, size_t tlen)
             p->rec_bytes = 0;
             p->qs = (struct quote_scan){0};
         }
-        if (clen > p->opts.max_record - p->rec_bytes)
+        if (clen > p->opts.max_record - p->rec_bytes) {
+            /* Parse the bytes within the limit first, so that a fault among
+             * them is the error reported, as when the line comes in pieces. */
+            size_t room = (size_t)(p->opts.max_record - p->rec_bytes);
+            int rc = room ? feed_line(p, s, room, 0) : TALLY_OK;
+            if (rc != TALLY_OK)
+                return rc;
+            if (p->skipping) {
+                p->skipping = tlen == 0;
+                return TALLY_OK;
+            }
             return record_too_long(p);
+        }
         p->rec_bytes += clen;
     } else if (!p->in_record) {
         return TALLY_OK; /* blank line */

@@ -395,6 +395,22 @@ test_csvparse_rejects_too_long_record_even_when_lenient(void **state)
     CHECK(cfg, "\"\n\n\n\n\n\n\"\n", TALLY_EDATA, "", "t.csv:1: record longer than 5 bytes", 0, "");
 }
 
+/* Found by fuzz_csvparse: a line longer than the limit with a fault within
+ * the limit reported the fault only when the line came in pieces. */
+static void
+test_csvparse_reports_fault_before_record_limit_at_every_split(void **state)
+{
+    (void)state;
+    struct parse_cfg strict = {{',', true, 0, 5}, false, 0};
+    CHECK(strict, "ab\"cdefgh\n", TALLY_EDATA, "",
+          "t.csv:1:3: unexpected quote inside an unquoted field", 0, "");
+    struct parse_cfg lenient = {{',', false, 0, 5}, false, 0};
+    CHECK(lenient, "ab\"cdefgh\nxy\n", TALLY_OK, "2[xy]\n", "", 1,
+          "t.csv:1:3 unexpected quote inside an unquoted field");
+    CHECK(lenient, "ab\"cdefgh\nxyzuvw\n", TALLY_EDATA, "", "t.csv:2: record longer than 5 bytes",
+          1, "t.csv:1:3 unexpected quote inside an unquoted field");
+}
+
 static void
 test_csvparse_stops_when_callback_fails(void **state)
 {
@@ -745,6 +761,7 @@ main(void)
         cmocka_unit_test(test_csvparse_reports_wrong_field_count_when_strict),
         cmocka_unit_test(test_csvparse_rejects_too_many_fields_even_when_lenient),
         cmocka_unit_test(test_csvparse_rejects_too_long_record_even_when_lenient),
+        cmocka_unit_test(test_csvparse_reports_fault_before_record_limit_at_every_split),
         cmocka_unit_test(test_csvparse_stops_when_callback_fails),
         cmocka_unit_test(test_csvparse_reset_restarts_lines_and_keeps_skip_count),
         cmocka_unit_test(test_csvparse_rejects_quote_or_newline_as_delimiter),

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# make-corpus.sh OUTDIR: seed corpora for the libFuzzer harnesses, one
+# folder per harness (OUTDIR/csvparse, expr, number, reader), collected from
+# small files in tests/data and $TALLY_SHARED/realdata/csv-suite, and the
+# --where expressions of tests/cli/*/cmd. Deterministic; needs python3, and
+# gzip/zstd for compressed reader seeds (skipped when missing).
+set -euo pipefail
+out=${1:?usage: make-corpus.sh OUTDIR}
+here=$(cd "$(dirname "$0")" && pwd)
+tests=$(cd "$here/.." && pwd)
+shared=${TALLY_SHARED:-$(cd "$tests/../.." && pwd)/shared}
+mkdir -p "$out"/{csvparse,expr,number,reader}
+
+# Small CSV-like inputs: the test data and the CSV conformance suites.
+inputs=$(mktemp)
+trap 'rm -f "$inputs"' EXIT
+find "$tests/data" -type f -size -32k >"$inputs"
+if [ -d "$shared/realdata/csv-suite" ]; then
+    find "$shared/realdata/csv-suite" -type f -size -32k \
+        \( -name '*.csv' -o -name '*.tsv' -o -name '*.txt' -o -name '*.psv' \) | sort >>"$inputs"
+fi
+
+OUT=$out INPUTS=$inputs TESTS=$tests python3 - <<'PY'
+import hashlib, os, re, shlex, struct
+
+out, tests = os.environ["OUT"], os.environ["TESTS"]
+files = [l.strip() for l in open(os.environ["INPUTS"]) if l.strip()]
+
+def put(kind, data):
+    name = hashlib.sha1(data).hexdigest()
+    with open(os.path.join(out, kind, name), "wb") as f:
+        f.write(data)
+
+# fuzz_csvparse: 4 control bytes + 8 block sizes + the text (see the harness).
+controls = [bytes([0, 0, 0, 0]), bytes([8, 0, 0, 0]), bytes([1, 0, 0, 0]),
+            bytes([0x58, 3, 40, 2]), bytes([0x30 | 8, 2, 16, 0])]
+sizes = [bytes([0] * 8), bytes([1, 2, 3, 5, 7, 11, 13, 255]), bytes([63] * 8)]
+numbers = set()
+for i, path in enumerate(files):
+    data = open(path, "rb").read()
+    put("reader", data)
+    put("csvparse", controls[i % len(controls)] + sizes[i % len(sizes)] + data[:4096])
+    for tok in re.findall(rb"[-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?", data[:4096]):
+        numbers.add(tok[:64])
+for tok in sorted(numbers)[:300]:
+    put("number", tok)
+for s in [b"", b"-", b"+3", b".5", b"5.", b"1e-3", b"0x10", b"1,234", b" 7", b"inf", b"nan",
+          b"9223372036854775807", b"9223372036854775808", b"-9223372036854775808",
+          b"1e309", b"4.9e-324", b"00012", b"1.e5", b".e5"]:
+    put("number", s)
+for v in [0.1, -0.0, 5e-324, 1e300, 2.0 ** 63, float("inf"), float("nan"), 123.456]:
+    put("number", struct.pack("<d", v))
+
+# fuzz_expr: each --where of the golden cases, plus the SPEC's examples; a
+# second line gives a row (fields separated by '|').
+exprs = set()
+for case in sorted(os.listdir(os.path.join(tests, "cli"))):
+    cmd = os.path.join(tests, "cli", case, "cmd")
+    if not os.path.isfile(cmd):
+        continue
+    try:
+        words = shlex.split(open(cmd, encoding="utf-8", errors="replace").read(), comments=True)
+    except ValueError:
+        continue
+    for j, w in enumerate(words):
+        if w in ("-w", "--where") and j + 1 < len(words):
+            exprs.add(words[j + 1])
+        elif w.startswith("--where="):
+            exprs.add(w[len("--where="):])
+        elif w.startswith("-w") and len(w) > 2:
+            exprs.add(w[2:])
+exprs |= {
+    'status >= 500 and path ~ "^/api/"',
+    'not (method in ("GET", "HEAD")) or `user agent` ~ "(?i)bot"',
+    '$3 != "" && bytes > 1e6',
+    'path ~ "\\.png$"',
+    "a == '' || b != \"x\"",
+    'path ~ "(a+)+$"',
+    'status in (200, 304) and not bytes < 10',
+}
+row = b"\n404|/api/v1|12e2|curl|2024-01-01T00:00:00Z|-|\n"
+for e in sorted(exprs):
+    put("expr", e.encode() + row)
+PY
+
+# Compressed reader seeds, so the fuzzer starts inside both decoders.
+n=0
+for f in "$tests/data"/*.csv; do
+    n=$((n + 1))
+    [ $n -le 6 ] || break
+    if command -v gzip >/dev/null; then gzip -c -n "$f" >"$out/reader/gz-$(basename "$f")"; fi
+    if command -v zstd >/dev/null; then zstd -q -c "$f" >"$out/reader/zst-$(basename "$f")"; fi
+done
+for d in csvparse expr number reader; do
+    echo "$d: $(find "$out/$d" -type f | wc -l) seeds"
+done
