@@ -314,7 +314,19 @@ emit_plain(struct tally_csvparse *p, size_t clen, uint64_t nf)
 {
     if (clen > p->opts.max_record) {
         p->rec_line = p->line;
-        return record_too_long(p);
+        /* As on the libcsv path, a field past max_fields that ends within
+         * the first max_record bytes is the error reported: it completes at
+         * delimiter number max_fields + 1. */
+        uint64_t ndelim = 0;
+        const char *q = p->fs[0].ptr, *qend = q + p->opts.max_record;
+        while (ndelim <= p->opts.max_fields &&
+               (q = memchr(q, (unsigned char)p->opts.delim, (size_t)(qend - q))) != NULL) {
+            ndelim++;
+            q++;
+        }
+        if (ndelim <= p->opts.max_fields)
+            return record_too_long(p);
+        nf = (uint64_t)p->opts.max_fields + 1;
     }
     if (nf > p->opts.max_fields) {
         struct tally_loc loc = {p->file, p->line, 0};
@@ -456,9 +468,18 @@ static int
 carry_append(struct tally_csvparse *p, const char *s, size_t n)
 {
     p->rec_line = p->line;
-    if (n > p->opts.max_record - p->carry_len)
-        return record_too_long(p);
+    bool over = n > p->opts.max_record - p->carry_len;
     tally_xgrow((void **)&p->carry, &p->carry_cap, p->carry_len + n, 1);
+    if (over) {
+        /* Past the limit: let the libcsv path judge the bytes within it
+         * first (too many fields there is the error), as when the line
+         * comes whole. The carried bytes hold no quote, so it fails. */
+        if (n)
+            memcpy(p->carry + p->carry_len, s, n);
+        size_t all = p->carry_len + n;
+        p->carry_len = 0;
+        return feed_line(p, p->carry, all, 0);
+    }
     if (n)
         memcpy(p->carry + p->carry_len, s, n);
     p->carry_len += n;

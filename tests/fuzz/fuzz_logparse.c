@@ -65,8 +65,8 @@ struct outcome {
 };
 
 static void
-run(const char *spec, bool strict, bool pcre_only, const char *in, size_t len,
-    const uint8_t *sizes, size_t nsizes, struct outcome *out)
+run(const char *spec, bool strict, bool pcre_only, const char *in, size_t len, const uint8_t *sizes,
+    size_t nsizes, struct outcome *out)
 {
     struct tally_diag d;
     tally_diag_init(&d);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make-corpus.sh OUTDIR: seed corpora for the libFuzzer harnesses, one
-# folder per harness (OUTDIR/csvparse, expr, number, reader), collected from
+# folder per harness (OUTDIR/csvparse, expr, number, reader, logparse), collected from
 # small files in tests/data and $TALLY_SHARED/realdata/csv-suite, and the
 # --where expressions of tests/cli/*/cmd. Deterministic; needs python3, and
 # gzip/zstd for compressed reader seeds (skipped when missing).
@@ -9,18 +9,23 @@ out=${1:?usage: make-corpus.sh OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 tests=$(cd "$here/.." && pwd)
 shared=${TALLY_SHARED:-$(cd "$tests/../.." && pwd)/shared}
-mkdir -p "$out"/{csvparse,expr,number,reader}
+mkdir -p "$out"/{csvparse,expr,number,reader,logparse}
 
 # Small CSV-like inputs: the test data and the CSV conformance suites.
 inputs=$(mktemp)
 trap 'rm -f "$inputs"' EXIT
 find "$tests/data" -type f -size -32k >"$inputs"
+logs=$(mktemp)
+trap 'rm -f "$inputs" "$logs"' EXIT
+if [ -d "$shared/realdata/logs" ]; then
+    find "$shared/realdata/logs" -type f -size -64k ! -name 'LICENSE*' ! -name '*.json' | sort >"$logs"
+fi
 if [ -d "$shared/realdata/csv-suite" ]; then
     find "$shared/realdata/csv-suite" -type f -size -32k \
         \( -name '*.csv' -o -name '*.tsv' -o -name '*.txt' -o -name '*.psv' \) | sort >>"$inputs"
 fi
 
-OUT=$out INPUTS=$inputs TESTS=$tests python3 - <<'PY'
+OUT=$out INPUTS=$inputs LOGS=$logs TESTS=$tests python3 - <<'PY'
 import hashlib, os, re, shlex, struct
 
 out, tests = os.environ["OUT"], os.environ["TESTS"]
@@ -81,6 +86,16 @@ exprs |= {
 row = b"\n404|/api/v1|12e2|curl|2024-01-01T00:00:00Z|-|\n"
 for e in sorted(exprs):
     put("expr", e.encode() + row)
+
+# fuzz_logparse: a spec byte (0 combined, 1 common, 2 syslog, 3-4 custom),
+# a flags byte (bit 0 strict, high nibble: how many block sizes follow),
+# the block sizes, then the log text.
+logs = [l.strip() for l in open(os.environ["LOGS"]) if l.strip()]
+for i, path in enumerate(logs):
+    data = open(path, "rb").read()[:8192]
+    for spec in range(5):
+        flags = (i % 2) | (((i + spec) % 4) << 4)
+        put("logparse", bytes([spec, flags]) + bytes([7, 1, 63, 20][:flags >> 4]) + data)
 PY
 
 # Compressed reader seeds, so the fuzzer starts inside both decoders.
@@ -91,6 +106,6 @@ for f in "$tests/data"/*.csv; do
     if command -v gzip >/dev/null; then gzip -c -n "$f" >"$out/reader/gz-$(basename "$f")"; fi
     if command -v zstd >/dev/null; then zstd -q -c "$f" >"$out/reader/zst-$(basename "$f")"; fi
 done
-for d in csvparse expr number reader; do
+for d in csvparse expr number reader logparse; do
     echo "$d: $(find "$out/$d" -type f | wc -l) seeds"
 done

@@ -411,6 +411,25 @@ test_csvparse_reports_fault_before_record_limit_at_every_split(void **state)
           1, "t.csv:1:3 unexpected quote inside an unquoted field");
 }
 
+/* Found by fuzz_csvparse: a line over both limits named the field limit or
+ * the length limit depending on where blocks split it and on which path
+ * (fast or libcsv) read it. The field that crosses max_fields wins when it
+ * ends within max_record bytes, whatever the split. */
+static void
+test_csvparse_names_the_same_limit_at_every_split(void **state)
+{
+    (void)state;
+    struct parse_cfg both = {{',', false, 3, 20}, false, 0};
+    CHECK(both, "ab,cd,ef,gh,ij,kl,mn,op\n", TALLY_EDATA, "",
+          "t.csv:1: record has more than 3 fields", 0, "");
+    CHECK(both, "ab,cd,ef,gh,ij,\"k\",mn\n", TALLY_EDATA, "",
+          "t.csv:1: record has more than 3 fields", 0, "");
+    CHECK(both, "abcdefghijklmnopqrstuvwxyz,b,c,d,e\n", TALLY_EDATA, "",
+          "t.csv:1: record longer than 20 bytes", 0, "");
+    CHECK(both, "abcdefghijklmnopqrstuvwxyz,b,\"c\",d,e\n", TALLY_EDATA, "",
+          "t.csv:1: record longer than 20 bytes", 0, "");
+}
+
 static void
 test_csvparse_stops_when_callback_fails(void **state)
 {
@@ -762,6 +781,7 @@ main(void)
         cmocka_unit_test(test_csvparse_rejects_too_many_fields_even_when_lenient),
         cmocka_unit_test(test_csvparse_rejects_too_long_record_even_when_lenient),
         cmocka_unit_test(test_csvparse_reports_fault_before_record_limit_at_every_split),
+        cmocka_unit_test(test_csvparse_names_the_same_limit_at_every_split),
         cmocka_unit_test(test_csvparse_stops_when_callback_fails),
         cmocka_unit_test(test_csvparse_reset_restarts_lines_and_keeps_skip_count),
         cmocka_unit_test(test_csvparse_rejects_quote_or_newline_as_delimiter),
