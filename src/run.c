@@ -535,9 +535,10 @@ hold_row(struct run *r, const struct tally_value *vals, uint64_t seq)
     for (uint32_t i = 0; i < r->ncols; i++)
         if (vals[i].kind == TALLY_VAL_TEXT)
             bytes += vals[i].s.len;
-    char *block = tally_xmalloc(bytes ? bytes : 1);
-    struct tally_value *copy = (struct tally_value *)block;
-    char *text = block + r->ncols * sizeof *vals;
+    /* One allocation: the values, then their text. malloc's result is
+     * aligned for any type, so the values come first. */
+    struct tally_value *copy = tally_xmalloc(bytes ? bytes : 1);
+    char *text = (char *)(copy + r->ncols);
     for (uint32_t i = 0; i < r->ncols; i++) {
         copy[i] = vals[i];
         if (vals[i].kind == TALLY_VAL_TEXT) {
