@@ -2,7 +2,8 @@
  * delimiter, strict flag, field-count expectation and limits, fed in random
  * block sizes. Every row must be sane (fields inside the input's size, line
  * numbers rising) and the rows, skip count and status must be the same as
- * when the whole input is fed in one block. */
+ * when the whole input is fed in one block, and the same with the SIMD fast
+ * path off (libcsv alone). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,12 +71,13 @@ struct outcome {
 /* Feeds input in blocks whose sizes come from the bytes of `sizes` (one
  * block for the whole input when nsizes is 0). */
 static void
-run(const struct tally_csv_opts *o, uint32_t expect, uint32_t stop_after, const char *in,
+run(const struct tally_csv_opts *o, bool fast, uint32_t expect, uint32_t stop_after, const char *in,
     size_t len, const uint8_t *sizes, size_t nsizes, struct outcome *out)
 {
     struct tally_csvparse *p = NULL;
     if (tally_csvparse_new(&p, o) != TALLY_OK)
         abort();
+    tally_csvparse_set_fastpath(p, fast);
     tally_csvparse_reset(p, "fuzz.csv");
     if (expect)
         tally_csvparse_expect_fields(p, expect);
@@ -106,6 +108,13 @@ run(const struct tally_csv_opts *o, uint32_t expect, uint32_t stop_after, const 
     tally_csvparse_free(p);
 }
 
+static bool
+same_outcome(const struct outcome *a, const struct outcome *b)
+{
+    return a->status == b->status && a->seen.rows == b->seen.rows && a->seen.hash == b->seen.hash &&
+           a->skipped == b->skipped && strcmp(a->msg, b->msg) == 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -129,12 +138,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort(); /* none of the delimiters above is refused */
     tally_csvparse_free(probe);
 
-    static struct outcome whole, split;
-    run(&o, expect, stop_after, in, len, NULL, 0, &whole);
-    run(&o, expect, stop_after, in, len, sizes, 8, &split);
-    if (whole.status != split.status || whole.seen.rows != split.seen.rows ||
-        whole.seen.hash != split.seen.hash || whole.skipped != split.skipped ||
-        strcmp(whole.msg, split.msg) != 0)
+    /* The SIMD fast path and libcsv alone must agree exactly, whole and
+     * split alike. */
+    static struct outcome whole, split, plain;
+    run(&o, true, expect, stop_after, in, len, NULL, 0, &whole);
+    run(&o, true, expect, stop_after, in, len, sizes, 8, &split);
+    run(&o, false, expect, stop_after, in, len, sizes, 8, &plain);
+    if (!same_outcome(&whole, &split) || !same_outcome(&whole, &plain))
         abort();
     return 0;
 }
