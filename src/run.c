@@ -891,33 +891,63 @@ take_main_skips(struct run *r)
     r->main_skip_seen = s->count;
 }
 
+/* Range size: `deflt`, or TALLY_MIN_CHUNK bytes (tests use it to cut even
+ * small files into many ranges). */
+static uint64_t
+min_chunk_size(uint64_t deflt)
+{
+    const char *env = getenv("TALLY_MIN_CHUNK");
+    uint64_t v = env && *env ? strtoull(env, NULL, 10) : deflt;
+    return v ? v : 1;
+}
+
+/* One pass over the file, in order. */
+static int
+read_one_pass(struct run *r, const char *path, struct tally_diag *d)
+{
+    struct tally_reader *rd;
+    int rc = tally_reader_open(&rd, path, d);
+    if (rc != TALLY_OK)
+        return rc;
+    rc = read_sequential(r, rd, false, d);
+    take_main_skips(r);
+    tally_reader_free(rd);
+    return rc;
+}
+
+/* Cuts the file into at most `want` ranges of at least min_size bytes at
+ * record starts, and binds the header from its first row when no earlier
+ * file did. *starts (malloc'ed) gets *count + 1 bounds. *count is 1 when
+ * the file is to be read in one pass: too small to cut, or no header to be
+ * had up front (the pass then reports what is wrong with its first row). */
+static int
+plan_ranges(struct run *r, const char *path, uint64_t size, uint64_t want, uint64_t min_size,
+            uint64_t **starts, uint32_t *count, struct tally_diag *d)
+{
+    const struct tally_plan *p = r->plan;
+    if (want > 65536)
+        want = 65536;
+    *starts = tally_xmalloc(((size_t)want + 1) * sizeof **starts);
+    int rc = tally_chunk_split(path, size, p->format == TALLY_IN_LOG ? 0 : p->delim, (uint32_t)want,
+                               min_size, *starts, count, d);
+    if (rc == TALLY_OK && !r->have_header && p->format != TALLY_IN_LOG)
+        rc = bind_from_file(r, path, (*starts)[1], d);
+    if (rc == TALLY_OK && !r->have_header)
+        *count = 1;
+    return rc;
+}
+
 static int
 read_threaded(struct run *r, const char *path, uint64_t size, int nthreads, struct tally_diag *d)
 {
     const struct tally_plan *p = r->plan;
-    uint64_t min_chunk = DEFAULT_MIN_CHUNK;
-    const char *env = getenv("TALLY_MIN_CHUNK");
-    if (env && *env)
-        min_chunk = strtoull(env, NULL, 10);
-    uint64_t *starts = tally_xmalloc(((size_t)nthreads + 1) * sizeof *starts);
+    uint64_t *starts;
     uint32_t n;
-    int rc = tally_chunk_split(path, size, p->format == TALLY_IN_LOG ? 0 : p->delim,
-                               (uint32_t)nthreads, min_chunk, starts, &n, d);
-    if (rc == TALLY_OK && !r->have_header && p->format != TALLY_IN_LOG)
-        rc = bind_from_file(r, path, starts[1], d);
-    if (rc != TALLY_OK || !r->have_header || n == 1) {
+    int rc = plan_ranges(r, path, size, (uint64_t)nthreads, min_chunk_size(DEFAULT_MIN_CHUNK),
+                         &starts, &n, d);
+    if (rc != TALLY_OK || n == 1) {
         free(starts);
-        if (rc != TALLY_OK)
-            return rc;
-        /* One range, or no header to be had up front: one pass. */
-        struct tally_reader *rd;
-        rc = tally_reader_open(&rd, path, d);
-        if (rc == TALLY_OK) {
-            rc = read_sequential(r, rd, false, d);
-            take_main_skips(r);
-            tally_reader_free(rd);
-        }
-        return rc;
+        return rc != TALLY_OK ? rc : read_one_pass(r, path, d);
     }
     struct part *parts = tally_xcalloc(n, sizeof *parts);
     pthread_t *tids = tally_xcalloc(n, sizeof *tids);
@@ -1067,38 +1097,18 @@ static int
 read_rows_threaded(struct run *r, const char *path, uint64_t size, int nthreads,
                    struct tally_diag *d)
 {
-    const struct tally_plan *p = r->plan;
-    uint64_t chunk = ROW_CHUNK;
-    const char *env = getenv("TALLY_MIN_CHUNK");
-    if (env && *env)
-        chunk = strtoull(env, NULL, 10);
-    if (chunk == 0)
-        chunk = 1;
+    uint64_t chunk = min_chunk_size(ROW_CHUNK);
     uint64_t want = size / chunk;
     if (want < (uint64_t)nthreads)
         want = (uint64_t)nthreads;
-    if (want > 65536)
-        want = 65536;
-    uint64_t *starts = tally_xmalloc(((size_t)want + 1) * sizeof *starts);
+    uint64_t *starts;
     uint32_t n;
-    int rc = tally_chunk_split(path, size, p->format == TALLY_IN_LOG ? 0 : p->delim, (uint32_t)want,
-                               chunk, starts, &n, d);
-    if (rc == TALLY_OK && !r->have_header && p->format != TALLY_IN_LOG)
-        rc = bind_from_file(r, path, starts[1], d);
-    if (rc == TALLY_OK && r->have_header)
+    int rc = plan_ranges(r, path, size, want, chunk, &starts, &n, d);
+    if (rc == TALLY_OK && n > 1)
         rc = begin_output(r, d);
-    if (rc != TALLY_OK || !r->have_header || n == 1) {
+    if (rc != TALLY_OK || n == 1) {
         free(starts);
-        if (rc != TALLY_OK)
-            return rc;
-        struct tally_reader *rd;
-        rc = tally_reader_open(&rd, path, d);
-        if (rc == TALLY_OK) {
-            rc = read_sequential(r, rd, false, d);
-            take_main_skips(r);
-            tally_reader_free(rd);
-        }
-        return rc;
+        return rc != TALLY_OK ? rc : read_one_pass(r, path, d);
     }
     struct rowjob j = {.r = r, .path = path, .starts = starts, .n = n};
     j.window = (uint32_t)nthreads + 1;
