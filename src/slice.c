@@ -108,6 +108,32 @@ fast_decimal(const char *p, const char *end, double *out)
 #endif
 }
 
+/* Digits gathered into one integer while they fit. */
+struct digits {
+    uint64_t mag;
+    unsigned n; /* up to 19 digits always fit in 64 bits: no test needed */
+    bool overflow;
+};
+
+static inline size_t
+take_digits(const char **pp, const char *end, struct digits *acc)
+{
+    const char *p = *pp;
+    while (p < end && is_digit(*p)) {
+        unsigned dv = (unsigned)(*p - '0');
+        if (acc->n++ < 19)
+            acc->mag = acc->mag * 10 + dv;
+        else if (acc->overflow || acc->mag > (UINT64_MAX - dv) / 10)
+            acc->overflow = true;
+        else
+            acc->mag = acc->mag * 10 + dv;
+        p++;
+    }
+    size_t n = (size_t)(p - *pp);
+    *pp = p;
+    return n;
+}
+
 enum tally_num_kind
 tally_parse_number(struct tally_slice s, struct tally_num *out)
 {
@@ -123,21 +149,10 @@ tally_parse_number(struct tally_slice s, struct tally_num *out)
     }
     /* One pass: validate and gather the digits (integer and fraction) into
      * mag, as long as they fit. */
-    const char *digits = p;
-    uint64_t mag = 0;
-    bool overflow = false;
-    unsigned ndig = 0; /* up to 19 digits always fit in 64 bits */
-    while (p < end && is_digit(*p)) {
-        unsigned dv = (unsigned)(*p - '0');
-        if (ndig++ < 19)
-            mag = mag * 10 + dv;
-        else if (overflow || mag > (UINT64_MAX - dv) / 10)
-            overflow = true;
-        else
-            mag = mag * 10 + dv;
-        p++;
-    }
-    size_t nint = (size_t)(p - digits);
+    struct digits acc = {0, 0, false};
+    size_t nint = take_digits(&p, end, &acc);
+    uint64_t mag = acc.mag;
+    bool overflow = acc.overflow;
     if (p == end) {
         if (nint == 0)
             return TALLY_NUM_NONE;
@@ -151,17 +166,9 @@ tally_parse_number(struct tally_slice s, struct tally_num *out)
         size_t nfrac = 0;
         if (*p == '.') {
             p++;
-            while (p < end && is_digit(*p)) {
-                unsigned dv = (unsigned)(*p - '0');
-                if (ndig++ < 19)
-                    mag = mag * 10 + dv;
-                else if (overflow || mag > (UINT64_MAX - dv) / 10)
-                    overflow = true;
-                else
-                    mag = mag * 10 + dv;
-                p++;
-                nfrac++;
-            }
+            nfrac = take_digits(&p, end, &acc);
+            mag = acc.mag;
+            overflow = acc.overflow;
         }
         if (nint + nfrac == 0)
             return TALLY_NUM_NONE;
