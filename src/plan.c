@@ -587,7 +587,8 @@ tally_plan_bind(struct tally_plan *p, const struct tally_header *h, struct tally
         while (j < nout && strcmp(output_name(p, j), s->name) != 0)
             j++;
         if (j == nout) {
-            /* Also accept an input column name the output shows under it. */
+            /* Not a name: a 1-based output column number ("--sort 2"), else an
+             * error with the closest output column name. */
             const char *best = NULL;
             struct tally_header outs = {0};
             outs.n = nout;
