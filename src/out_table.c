@@ -3,6 +3,10 @@
  * produces aligned lines (streaming any further rows with those widths). */
 #include "output_int.h"
 
+#include <stdlib.h>
+
+#include "tally/xalloc.h"
+
 static const char dashes[] = "--------------------------------";
 
 static void
@@ -36,8 +40,9 @@ put_cell(struct tally_writer *w, uint32_t c, struct tally_slice s)
         tally_out_space(w, pad);
 }
 
+/* The cells of one line with their separators, without the line end. */
 static void
-put_line(struct tally_writer *w, const struct tally_slice *cells)
+put_cells(struct tally_writer *w, const struct tally_slice *cells)
 {
     bool md = w->kind == TALLY_FMT_MARKDOWN;
     for (uint32_t c = 0; c < w->ncols; c++) {
@@ -53,6 +58,12 @@ put_line(struct tally_writer *w, const struct tally_slice *cells)
     }
     if (md)
         tally_out_visible(w, "|", 1);
+}
+
+static void
+put_line(struct tally_writer *w, const struct tally_slice *cells)
+{
+    put_cells(w, cells);
     tally_out_eol(w);
 }
 
@@ -62,19 +73,11 @@ put_header(struct tally_writer *w)
     bool md = w->kind == TALLY_FMT_MARKDOWN;
     if (w->opts.color && !md)
         tally_out_write(w, "\033[1m", 4);
-    for (uint32_t c = 0; c < w->ncols; c++) {
-        if (md) {
-            tally_out_visible(w, "|", 1);
-            tally_out_space(w, 1);
-        } else if (c) {
-            tally_out_space(w, 2);
-        }
-        put_cell(w, c, tally_slice_cstr(w->cols[c].name));
-        if (md)
-            tally_out_space(w, 1);
-    }
-    if (md)
-        tally_out_visible(w, "|", 1);
+    struct tally_slice *names = tally_xcalloc(w->ncols ? w->ncols : 1, sizeof *names);
+    for (uint32_t c = 0; c < w->ncols; c++)
+        names[c] = tally_slice_cstr(w->cols[c].name);
+    put_cells(w, names);
+    free(names);
     if (w->opts.color && !md) {
         w->pending = 0;
         tally_out_write(w, "\033[0m", 4);
