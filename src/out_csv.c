@@ -1,6 +1,7 @@
 /* CSV writer (RFC 4180): consumes rows of values, produces one line per row
  * ending in "\n", quoting a field only when it holds a comma, a quote, CR
- * or LF. */
+ * or LF, or when it is the only field and empty: "" keeps that record from
+ * reading back as a blank line, which is no record. */
 #include "output_int.h"
 
 #include <string.h>
@@ -8,7 +9,7 @@
 static void
 put_field(struct tally_writer *w, struct tally_slice s)
 {
-    bool quote = false;
+    bool quote = s.len == 0 && w->ncols == 1;
     for (size_t i = 0; i < s.len && !quote; i++) {
         char c = s.ptr[i];
         quote = c == ',' || c == '"' || c == '\r' || c == '\n';

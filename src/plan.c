@@ -407,26 +407,39 @@ utf8_locale(void)
     return false;
 }
 
+/* s ends in suf, ASCII letters compared without case (".TSV" is ".tsv"). */
 static bool
-has_suffix(const char *s, const char *suf)
+has_suffix(const char *s, size_t n, const char *suf)
 {
-    size_t n = strlen(s), m = strlen(suf);
-    return n >= m && strcmp(s + n - m, suf) == 0;
+    size_t m = strlen(suf);
+    if (n < m)
+        return false;
+    for (size_t i = 0; i < m; i++) {
+        char c = s[n - m + i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != suf[i])
+            return false;
+    }
+    return true;
 }
 
-/* TSV when the first file is named *.tsv or *.tab (before .gz/.zst). */
+/* TSV when the first file is named *.tsv or *.tab in any case, also before
+ * one compression suffix (.gz, .zst, .zstd). */
 static bool
 tsv_by_name(const struct tally_opts *o)
 {
     if (o->nfiles == 0)
         return false;
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", o->files[0]);
-    const char *zs[] = {".gz", ".zst", ".zstd"};
-    for (size_t i = 0; i < 3; i++)
-        if (has_suffix(buf, zs[i]))
-            buf[strlen(buf) - strlen(zs[i])] = '\0';
-    return has_suffix(buf, ".tsv") || has_suffix(buf, ".tab") || has_suffix(buf, ".TSV");
+    const char *name = o->files[0];
+    size_t n = strlen(name);
+    static const char *const zs[] = {".gz", ".zst", ".zstd"};
+    for (size_t i = 0; i < sizeof zs / sizeof zs[0]; i++)
+        if (has_suffix(name, n, zs[i])) {
+            n -= strlen(zs[i]);
+            break;
+        }
+    return has_suffix(name, n, ".tsv") || has_suffix(name, n, ".tab");
 }
 
 int

@@ -28,6 +28,7 @@
 #include "tally/progress.h"
 #include "tally/reader.h"
 #include "tally/status.h"
+#include "tally/tsvparse.h"
 #include "tally/tstamp.h"
 #include "tally/value.h"
 #include "tally/xalloc.h"
@@ -62,6 +63,7 @@ struct run;
 struct part {
     struct run *run;
     struct tally_csvparse *csv;
+    struct tally_tsvparse *tsv;
     struct tally_logparse *log;
     struct tally_expr **exprs; /* the plan's own, or clones for a thread */
     bool own_exprs;
@@ -143,6 +145,8 @@ part_feed(struct part *pt, const char *buf, size_t len, struct tally_diag *d)
 {
     if (pt->log)
         return tally_logparse_feed(pt->log, buf, len, on_row, pt, d);
+    if (pt->tsv)
+        return tally_tsvparse_feed(pt->tsv, buf, len, on_row, pt, d);
     return tally_csvparse_feed(pt->csv, buf, len, on_row, pt, d);
 }
 
@@ -151,6 +155,8 @@ part_finish(struct part *pt, struct tally_diag *d)
 {
     if (pt->log)
         return tally_logparse_finish(pt->log, on_row, pt, d);
+    if (pt->tsv)
+        return tally_tsvparse_finish(pt->tsv, on_row, pt, d);
     return tally_csvparse_finish(pt->csv, on_row, pt, d);
 }
 
@@ -160,6 +166,8 @@ part_reset(struct part *pt, const char *file)
     pt->file = file;
     if (pt->log)
         tally_logparse_reset(pt->log, file);
+    else if (pt->tsv)
+        tally_tsvparse_reset(pt->tsv, file);
     else
         tally_csvparse_reset(pt->csv, file);
 }
@@ -167,13 +175,27 @@ part_reset(struct part *pt, const char *file)
 static uint64_t
 part_lines(const struct part *pt)
 {
+    if (pt->tsv)
+        return tally_tsvparse_lines(pt->tsv);
     return pt->log ? tally_logparse_lines(pt->log) : tally_csvparse_lines(pt->csv);
 }
 
 static const struct tally_skipstat *
 part_skipped(const struct part *pt)
 {
+    if (pt->tsv)
+        return tally_tsvparse_skipped(pt->tsv);
     return pt->log ? tally_logparse_skipped(pt->log) : tally_csvparse_skipped(pt->csv);
+}
+
+/* From now on a row with another number of fields than n is malformed. */
+static void
+part_expect_fields(struct part *pt, uint32_t n)
+{
+    if (pt->csv)
+        tally_csvparse_expect_fields(pt->csv, n);
+    if (pt->tsv)
+        tally_tsvparse_expect_fields(pt->tsv, n);
 }
 
 /* Storage that depends on the header (one state per input column). */
@@ -198,6 +220,9 @@ part_init(struct part *pt, struct run *r, bool thread, struct tally_diag *d)
             pt->log = tally_logparse_clone(r->main.log);
         else
             rc = tally_logparse_new(&pt->log, p->log, p->strict, d);
+    } else if (p->format == TALLY_IN_TSV) {
+        struct tally_tsv_opts to = {p->delim, p->strict, p->max_fields, p->max_record};
+        rc = tally_tsvparse_new(&pt->tsv, &to);
     } else {
         struct tally_csv_opts co = {p->delim, p->strict, p->max_fields, p->max_record};
         rc = tally_csvparse_new(&pt->csv, &co);
@@ -247,6 +272,7 @@ part_fini(struct part *pt, bool states_live)
     }
     tally_group_table_free(pt->groups);
     tally_csvparse_free(pt->csv);
+    tally_tsvparse_free(pt->tsv);
     tally_logparse_free(pt->log);
     tally_output_free(pt->w);
     free(pt->vals);
@@ -316,8 +342,7 @@ on_header(struct part *pt, const struct tally_row *row, struct tally_diag *d)
             tally_header_fini(&h);
         }
     }
-    if (pt->csv)
-        tally_csvparse_expect_fields(pt->csv, r->first_header.n);
+    part_expect_fields(pt, r->first_header.n);
     return rc;
 }
 
@@ -764,8 +789,7 @@ part_thread(void *arg)
         return NULL;
     part_reset(pt, tally_reader_name(rd));
     pt->at_header = false;
-    if (pt->csv)
-        tally_csvparse_expect_fields(pt->csv, pt->run->first_header.n);
+    part_expect_fields(pt, pt->run->first_header.n);
     pt->status = pump(pt, rd, &pt->diag);
     pt->lines = part_lines(pt);
     tally_reader_free(rd);
@@ -788,17 +812,24 @@ bind_from_file(struct run *r, const char *path, uint64_t len, struct tally_diag 
 {
     const struct tally_plan *p = r->plan;
     struct tally_csv_opts co = {p->delim, p->strict, p->max_fields, p->max_record};
-    struct tally_csvparse *cp;
+    struct tally_tsv_opts to = {p->delim, p->strict, p->max_fields, p->max_record};
+    struct tally_csvparse *cp = NULL;
+    struct tally_tsvparse *tp = NULL;
     struct tally_reader *rd;
-    int rc = tally_csvparse_new(&cp, &co);
+    int rc =
+        p->format == TALLY_IN_TSV ? tally_tsvparse_new(&tp, &to) : tally_csvparse_new(&cp, &co);
     if (rc != TALLY_OK)
         return rc;
     rc = tally_reader_open_range(&rd, path, 0, len, d);
     if (rc != TALLY_OK) {
         tally_csvparse_free(cp);
+        tally_tsvparse_free(tp);
         return rc;
     }
-    tally_csvparse_reset(cp, path);
+    if (tp)
+        tally_tsvparse_reset(tp, path);
+    else
+        tally_csvparse_reset(cp, path);
     struct tally_header h = {0};
     const char *buf;
     size_t n;
@@ -806,14 +837,17 @@ bind_from_file(struct run *r, const char *path, uint64_t len, struct tally_diag 
         rc = tally_reader_read(rd, &buf, &n, d);
         if (rc != TALLY_OK || n == 0)
             break;
-        rc = tally_csvparse_feed(cp, buf, n, first_row, &h, d);
+        rc = tp ? tally_tsvparse_feed(tp, buf, n, first_row, &h, d)
+                : tally_csvparse_feed(cp, buf, n, first_row, &h, d);
     }
     if (rc == TALLY_OK && !h.names)
-        rc = tally_csvparse_finish(cp, first_row, &h, d);
+        rc = tp ? tally_tsvparse_finish(tp, first_row, &h, d)
+                : tally_csvparse_finish(cp, first_row, &h, d);
     if (rc == TALLY_ESTOP)
         rc = TALLY_OK;
     tally_reader_free(rd);
     tally_csvparse_free(cp);
+    tally_tsvparse_free(tp);
     /* A malformed first row is left for the ordinary pass to report. */
     if (rc != TALLY_OK || !h.names) {
         tally_header_fini(&h);
@@ -928,7 +962,7 @@ plan_ranges(struct run *r, const char *path, uint64_t size, uint64_t want, uint6
     if (want > 65536)
         want = 65536;
     *starts = tally_xmalloc(((size_t)want + 1) * sizeof **starts);
-    int rc = tally_chunk_split(path, size, p->format == TALLY_IN_LOG ? 0 : p->delim, (uint32_t)want,
+    int rc = tally_chunk_split(path, size, p->format == TALLY_IN_CSV ? p->delim : 0, (uint32_t)want,
                                min_size, *starts, count, d);
     if (rc == TALLY_OK && !r->have_header && p->format != TALLY_IN_LOG)
         rc = bind_from_file(r, path, (*starts)[1], d);
@@ -1055,8 +1089,8 @@ row_range(struct rowjob *j, uint32_t k)
     if (rr->status == TALLY_OK) {
         part_reset(&pt, tally_reader_name(rd));
         pt.at_header = k == 0 && !pt.log;
-        if (pt.csv && k > 0)
-            tally_csvparse_expect_fields(pt.csv, r->first_header.n);
+        if (k > 0)
+            part_expect_fields(&pt, r->first_header.n);
         rr->status = pump(&pt, rd, &rr->diag);
         rr->lines = part_lines(&pt);
         rr->skip = *part_skipped(&pt);

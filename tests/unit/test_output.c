@@ -199,6 +199,31 @@ test_csv_prints_empty_values_as_empty_cells(void **state)
     expect(&RUN(TALLY_FMT_CSV, plain, cols, rows), "key,sum,first\n,,\nk,,\n");
 }
 
+/* A record of one empty field is "", not a blank line (which reads back as
+ * no record); with two columns an empty cell stays empty. */
+static void
+test_csv_quotes_the_only_field_when_it_is_empty(void **state)
+{
+    (void)state;
+    static const struct tally_column one[] = {{"", false}};
+    static const struct tally_value rows[] = {T(""), T("x"), E};
+    expect(&RUN(TALLY_FMT_CSV, plain, one, rows), "\"\"\n\"\"\nx\n\"\"\n");
+    expect(&RUN(TALLY_FMT_CSV, noheader, one, rows), "\"\"\nx\n\"\"\n");
+    static const struct tally_column two[] = {{"", false}, {"", false}};
+    static const struct tally_value rows2[] = {T(""), E, T(""), T("x")};
+    expect(&RUN(TALLY_FMT_CSV, plain, two, rows2), ",\n,\n,x\n");
+}
+
+/* In TSV every line is a record: one empty field is an empty line. */
+static void
+test_tsv_prints_the_only_field_empty_as_an_empty_line(void **state)
+{
+    (void)state;
+    static const struct tally_column one[] = {{"", false}};
+    static const struct tally_value rows[] = {T(""), T("x"), E};
+    expect(&RUN(TALLY_FMT_TSV, plain, one, rows), "\n\nx\n\n");
+}
+
 static void
 test_csv_prints_numbers_in_shortest_form(void **state)
 {
@@ -842,6 +867,8 @@ main(void)
         cmocka_unit_test(test_tsv_prints_header_then_tab_separated_rows),
         cmocka_unit_test(test_tsv_escapes_backslash_tab_lf_and_cr),
         cmocka_unit_test(test_tsv_prints_numbers_and_empty_values),
+        cmocka_unit_test(test_tsv_prints_the_only_field_empty_as_an_empty_line),
+        cmocka_unit_test(test_csv_quotes_the_only_field_when_it_is_empty),
         cmocka_unit_test(test_json_prints_one_array_with_an_object_per_line),
         cmocka_unit_test(test_json_with_no_rows_prints_an_empty_array),
         cmocka_unit_test(test_json_ignores_no_header),

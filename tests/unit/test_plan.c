@@ -429,9 +429,12 @@ test_plan_tsv_is_chosen_by_file_name(void **state)
         const char *file;
         enum tally_input_format f;
     } cases[] = {
-        {"x.tsv", TALLY_IN_TSV},     {"dir/x.tab", TALLY_IN_TSV}, {"x.tsv.gz", TALLY_IN_TSV},
-        {"x.tab.zst", TALLY_IN_TSV}, {"x.csv", TALLY_IN_CSV},     {"x.csv.gz", TALLY_IN_CSV},
-        {"tsv", TALLY_IN_CSV},       {"x.tsv.bak", TALLY_IN_CSV}, {"-", TALLY_IN_CSV}};
+        {"x.tsv", TALLY_IN_TSV},      {"dir/x.tab", TALLY_IN_TSV},   {"x.tsv.gz", TALLY_IN_TSV},
+        {"x.tab.zst", TALLY_IN_TSV},  {"x.csv", TALLY_IN_CSV},       {"x.csv.gz", TALLY_IN_CSV},
+        {"tsv", TALLY_IN_CSV},        {"x.tsv.bak", TALLY_IN_CSV},   {"-", TALLY_IN_CSV},
+        {"X.TAB", TALLY_IN_TSV},      {"x.Tsv", TALLY_IN_TSV},       {"x.TSV.GZ", TALLY_IN_TSV},
+        {"x.tab.ZSTD", TALLY_IN_TSV}, {"x.tab.Zst", TALLY_IN_TSV},   {"x.CSV.gz", TALLY_IN_CSV},
+        {"x.gz.tsv", TALLY_IN_TSV},   {"x.tsv.gz.gz", TALLY_IN_CSV}, {".TAB", TALLY_IN_TSV}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct tally_opts o = opts();
         char *files[] = {(char *)cases[i].file};
