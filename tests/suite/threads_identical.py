@@ -3,7 +3,8 @@ and -j 7, with ranges forced small (TALLY_MIN_CHUNK) so even small files are
 cut into many parts, and stdout, stderr and the exit status must be
 byte-identical. Inputs: the test data, real CSV exports and logs, and files
 made here with quoted newlines, CR-only and CRLF ends, broken quoting and
-ragged rows placed where a naive cut would split a record."""
+ragged rows placed where a naive cut would split a record, and TSV files
+whose quotes a CSV-minded cut would follow."""
 import glob
 import os
 import random
@@ -75,6 +76,27 @@ row_queries = [["-s", "text,k"], ["-o", "tsv"], ["-o", "jsonl", "-w", "v > 0"],
                ["-s", "k", "-w", 'text ~ "\\n"']]
 for path in made:
     for qs in row_queries:
+        same(os.path.basename(path) + " rows", qs + [path], chunk="100")
+    for qs in queries:
+        same(os.path.basename(path), qs + [path], chunk="1")
+    same(os.path.basename(path) + " strict", ["--strict", "-g", "k", path])
+
+# TSV: records are lines, whatever quotes they hold (a naive CSV-quote cut
+# would join the lines after "x); escapes, CRLF, empty lines and ragged rows.
+for kind in ("lf", "crlf"):
+    eol = {"lf": "\n", "crlf": "\r\n"}[kind]
+    lines = ["k\tv\ttext"]
+    for i in range(3000):
+        t = rng.choice(['"x', '"q"', '"open\\nstill', "a\\tb", "\\N", "", "back\\\\",
+                        'end"', "cr\rin"])
+        line = f"{rng.choice('abcde')}\t{rng.randint(-50, 50)}\t{t}"
+        if rng.random() < 0.02:
+            line = rng.choice(["", "ragged", "x\t1\t2\t3"])
+        lines.append(line)
+    path = os.path.join(tmp, f"made_{kind}.tsv")
+    with open(path, "w", newline="") as f:
+        f.write(eol.join(lines) + eol)
+    for qs in row_queries[:3]:
         same(os.path.basename(path) + " rows", qs + [path], chunk="100")
     for qs in queries:
         same(os.path.basename(path), qs + [path], chunk="1")
