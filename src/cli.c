@@ -54,6 +54,8 @@ static const char help_text[] =
     "\n"
     "Input:\n"
     "  -F, --format=csv|tsv|log   input format (default csv; tsv for *.tsv, *.tab)\n"
+    "                             (tsv: a record per line, \\t \\n \\r \\\\ escapes,\n"
+    "                             quotes literal; quoted TSV: -F csv -d '\\t')\n"
     "  -d, --delimiter=CHAR       CSV field delimiter (default ','; '\\t' for tab)\n"
     "  -n, --no-header            the first row is data; columns are 1, 2, ... ($1, $2)\n"
     "      --log=PRESET|REGEX     log lines: combined, common, syslog, or a PCRE2\n"
