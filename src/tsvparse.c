@@ -97,6 +97,8 @@ too_many_fields(const struct tally_tsvparse *p, struct tally_diag *d)
 static uint64_t
 count_delims(const struct tally_tsvparse *p, const char *s, size_t n, uint64_t have)
 {
+    if (!n)
+        return have; /* s may be NULL (no carry yet) */
     const char *q = s, *end = s + n;
     while (have <= p->opts.max_fields &&
            (q = memchr(q, (unsigned char)p->opts.delim, (size_t)(end - q))) != NULL) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make-corpus.sh OUTDIR: seed corpora for the libFuzzer harnesses, one
-# folder per harness (OUTDIR/csvparse, expr, number, reader, logparse), collected from
+# folder per harness (OUTDIR/csvparse, tsvparse, expr, number, reader, logparse), collected from
 # small files in tests/data and $TALLY_SHARED/realdata/csv-suite, and the
 # --where expressions of tests/cli/*/cmd. Deterministic; needs python3, and
 # gzip/zstd for compressed reader seeds (skipped when missing).
@@ -9,7 +9,7 @@ out=${1:?usage: make-corpus.sh OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 tests=$(cd "$here/.." && pwd)
 shared=${TALLY_SHARED:-$(cd "$tests/../.." && pwd)/shared}
-mkdir -p "$out"/{csvparse,expr,number,reader,logparse}
+mkdir -p "$out"/{csvparse,tsvparse,expr,number,reader,logparse}
 
 # Small CSV-like inputs: the test data and the CSV conformance suites.
 inputs=$(mktemp)
@@ -36,7 +36,8 @@ def put(kind, data):
     with open(os.path.join(out, kind, name), "wb") as f:
         f.write(data)
 
-# fuzz_csvparse: 4 control bytes + 8 block sizes + the text (see the harness).
+# fuzz_csvparse, fuzz_tsvparse: 4 control bytes + 8 block sizes + the text
+# (see the harnesses).
 controls = [bytes([0, 0, 0, 0]), bytes([8, 0, 0, 0]), bytes([1, 0, 0, 0]),
             bytes([0x58, 3, 40, 2]), bytes([0x30 | 8, 2, 16, 0])]
 sizes = [bytes([0] * 8), bytes([1, 2, 3, 5, 7, 11, 13, 255]), bytes([63] * 8)]
@@ -45,6 +46,7 @@ for i, path in enumerate(files):
     data = open(path, "rb").read()
     put("reader", data)
     put("csvparse", controls[i % len(controls)] + sizes[i % len(sizes)] + data[:4096])
+    put("tsvparse", controls[i % len(controls)] + sizes[i % len(sizes)] + data[:4096])
     for tok in re.findall(rb"[-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?", data[:4096]):
         numbers.add(tok[:64])
 for tok in sorted(numbers)[:300]:
@@ -106,6 +108,6 @@ for f in "$tests/data"/*.csv; do
     if command -v gzip >/dev/null; then gzip -c -n "$f" >"$out/reader/gz-$(basename "$f")"; fi
     if command -v zstd >/dev/null; then zstd -q -c "$f" >"$out/reader/zst-$(basename "$f")"; fi
 done
-for d in csvparse expr number reader logparse; do
+for d in csvparse tsvparse expr number reader logparse; do
     echo "$d: $(find "$out/$d" -type f | wc -l) seeds"
 done
