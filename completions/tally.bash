@@ -41,6 +41,33 @@ _tally_split_header()
     printf '%s\n' "$field"
 }
 
+# _tally_split_tsv LINE DELIM: prints the fields of one TSV header line, one
+# per line: quotes are ordinary characters, \t \r \\ are decoded (\n too,
+# though such a name cannot be offered on one line).
+_tally_split_tsv()
+{
+    local line=$1 d=$2 field="" c e i
+    for ((i = 0; i < ${#line}; i++)); do
+        c=${line:i:1}
+        e=${line:i+1:1}
+        if [[ $c == "$d" ]]; then
+            printf '%s\n' "$field"
+            field=""
+        elif [[ $c == '\' && $e == [tnr\\] && $e != "$d" ]]; then
+            case $e in
+                t) field+=$'\t' ;;
+                n) field+=$'\n' ;;
+                r) field+=$'\r' ;;
+                *) field+='\' ;;
+            esac
+            ((i++))
+        else
+            field+=$c
+        fi
+    done
+    printf '%s\n' "$field"
+}
+
 # _tally_columns WORD...: the column names of the input, written as tally
 # reads them (`backticks` around names that are not plain identifiers), one
 # per line. WORDS are the command-line words after "tally".
@@ -100,26 +127,40 @@ _tally_columns()
             fi
         done
         [[ -n $f ]] || return 0
-        case $f in
-            *.gz) line=$(gzip -dc -- "$f" 2>/dev/null | head -n 1) ;;
-            *.zst | *.zstd) line=$(zstd -dcq -- "$f" 2>/dev/null | head -n 1) ;;
-            *) IFS= read -r line <"$f" ;;
+        # As tally: names compare without case, one compression suffix.
+        local lower=${f,,} base tsv=0
+        case $lower in
+            *.gz)
+                line=$(gzip -dc -- "$f" 2>/dev/null | head -n 1)
+                base=${lower%.gz}
+                ;;
+            *.zst | *.zstd)
+                line=$(zstd -dcq -- "$f" 2>/dev/null | head -n 1)
+                base=${lower%.zst}
+                base=${base%.zstd}
+                ;;
+            *)
+                IFS= read -r line <"$f"
+                base=$lower
+                ;;
         esac
         line=${line#$'\xef\xbb\xbf'}
-        line=${line%%$'\r'*}
+        [[ $format == tsv || ( -z $format && ( $base == *.tsv || $base == *.tab ) ) ]] && tsv=1
+        if ((tsv)); then
+            line=${line%$'\r'}
+        else
+            line=${line%%$'\r'*}
+        fi
         if [[ -z $delim ]]; then
             delim=,
-            local base=${f%.gz}
-            base=${base%.zst}
-            base=${base%.zstd}
-            [[ $format == tsv || ( -z $format && ( $base == *.tsv || $base == *.tab ) ) ]] &&
-                delim=$'\t'
+            ((tsv)) && delim=$'\t'
         fi
         [[ $delim == '\t' || $delim == tab ]] && delim=$'\t'
-        local n
+        local n split=_tally_split_header
+        ((tsv)) && split=_tally_split_tsv
         while IFS= read -r n; do
             names+=("$n")
-        done < <(_tally_split_header "$line" "$delim")
+        done < <("$split" "$line" "$delim")
         if ((noheader)); then
             local i count=${#names[@]}
             names=()

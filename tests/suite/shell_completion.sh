@@ -106,6 +106,9 @@ expect_exactly "tally access.csv -s time,us" 'time,\`user\ agent\`'
 expect_exactly "tally access.csv --select=m" --select=method
 expect_exactly "tally access.csv --select = m" method
 expect_exactly "tally people.tsv -s ''" id name score
+# TSV as tally reads it: names in any case, quotes literal, escapes decoded.
+expect_exactly "tally quoted_names.TAB -s ''" '\`\"q\"\`' "\$'\`x\\ty\`'" plain
+expect_exactly "tally -F csv -d '\\t' quoted_names.TAB -s ''" q '\`x\\ty\`' plain
 expect_exactly "tally -d ';' semi.csv -g ''" id name score
 expect_exactly "tally -n a.csv -s ''" 1 2 3
 expect_exactly "tally bom_crlf.csv -s ''" id name
