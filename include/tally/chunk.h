@@ -10,9 +10,10 @@
 
 /* Finds up to n ranges of equal size (at least min_size bytes each) of the
  * file at path, size bytes long. delim is the CSV delimiter; 0 means
- * line records, log lines and TSV (a record is an LF-terminated line). Writes the bounds to
- * starts[0..*count] (starts[0] = 0, starts[*count] = size; starts has room for n+1). Returns
- * TALLY_OK or TALLY_EDATA (read error). */
+ * records that are lines (log lines, TSV: a record ends at each LF).
+ * Writes the bounds to starts[0..*count] (starts[0] = 0, starts[*count] =
+ * size; starts has room for n+1). Returns TALLY_OK or TALLY_EDATA (read
+ * error). */
 int tally_chunk_split(const char *path, uint64_t size, char delim, uint32_t n, uint64_t min_size,
                       uint64_t *starts, uint32_t *count, struct tally_diag *d);
 
