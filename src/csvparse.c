@@ -1,4 +1,4 @@
-/* CSV/TSV stage: consumes blocks of bytes of any size and produces rows.
+/* CSV stage (TSV is tsvparse.c): consumes blocks of bytes of any size and produces rows.
  * A physical line without a quote is split here with the structural masks
  * of csvscan, its fields borrowed from the block; any record with a quote is
  * fed to libcsv one physical line at a time (LF, CRLF or CR), its fields

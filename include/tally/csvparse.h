@@ -1,4 +1,4 @@
-/* CSV/TSV bytes -> rows, through libcsv with bytes kept exactly (no trimming).
+/* CSV bytes (any one-byte delimiter) -> rows, through libcsv, bytes kept exactly.
  * Fed blocks of any size; tracks physical lines (LF, CRLF or CR). Rows with
  * broken quoting, or a field count unlike the expected one, are malformed:
  * skipped and counted in lenient mode, an error (TALLY_EDATA) in strict mode. */
