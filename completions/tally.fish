@@ -76,7 +76,8 @@ function __tally_columns
         end
         test -n "$f"; or return 1
         set -l line
-        switch $f
+        # As tally: names compare without case, one compression suffix.
+        switch (string lower -- $f)
             case '*.gz'
                 set line (gzip -dc -- $f 2>/dev/null | head -n 1)
             case '*.zst' '*.zstd'
@@ -84,13 +85,22 @@ function __tally_columns
             case '*'
                 set line (head -n 1 -- $f)
         end
-        set line (string replace -r '^\x{feff}' '' -- "$line" | string replace -r '\r.*' '')
+        set -l base (string lower -- $f | string replace -r '\.(gz|zst|zstd)$' '')
+        set -l tsv 0
+        if test "$format" = tsv; or begin
+                test -z "$format"; and string match -qr '\.(tsv|tab)$' -- $base
+            end
+            set tsv 1
+        end
+        set line (string replace -r '^\x{feff}' '' -- "$line")
+        if test $tsv -eq 1
+            set line (string replace -r '\r$' '' -- "$line")
+        else
+            set line (string replace -r '\r.*' '' -- "$line")
+        end
         if test -z "$delim"
             set delim ,
-            set -l base (string replace -r '\.(gz|zst|zstd)$' '' -- $f)
-            if test "$format" = tsv; or begin
-                    test -z "$format"; and string match -qr '\.(tsv|tab)$' -- $base
-                end
+            if test $tsv -eq 1
                 set delim \t
             end
         end
@@ -105,9 +115,33 @@ function __tally_columns
         set -l n (count $chars)
         while test $i -le $n
             set -l c $chars[$i]
-            if test $inq -eq 1
+            set -l e ''
+            if test $i -lt $n
+                set e $chars[(math $i + 1)]
+            end
+            if test $tsv -eq 1
+                # TSV: split at every delimiter, quotes literal, \t \n \r \\ decoded.
+                if test "$c" = "$delim"
+                    set -a names $field
+                    set field ''
+                else if test "$c" = '\\'; and string match -q -r '^[tnr\\\\]$' -- "$e"; and test "$e" != "$delim"
+                    switch $e
+                        case t
+                            set field "$field"\t
+                        case n
+                            set field "$field"\n
+                        case r
+                            set field "$field"\r
+                        case '*'
+                            set field "$field\\"
+                    end
+                    set i (math $i + 1)
+                else
+                    set field "$field$c"
+                end
+            else if test $inq -eq 1
                 if test "$c" = '"'
-                    if test $i -lt $n; and test "$chars[(math $i + 1)]" = '"'
+                    if test "$e" = '"'
                         set field "$field\""
                         set i (math $i + 1)
                     else

@@ -145,6 +145,25 @@ expect_exactly "tally acc" access.csv
 bash -n "$root/completions/tally.bash" || { echo "FAIL: bash -n completions/tally.bash"; fail=1; }
 if command -v zsh >/dev/null; then
     zsh -n "$root/completions/_tally" || { echo "FAIL: zsh -n completions/_tally"; fail=1; }
+    # zsh_columns WORD... -> the column names _tally_columns finds (the words
+    # as the command line holds them, quotes and all), one per line.
+    zsh_columns()
+    {
+        (cd "$data" && zsh -f -c 'setopt extendedglob; eval "$(sed "\$d" "$1")"; shift
+            words=(tally "$@"); local -a got; _tally_columns got; print -rl -- $got' \
+            zsh "$root/completions/_tally" "$@")
+    }
+    zsh_expect()
+    {
+        local got want
+        got=$(zsh_columns $1)
+        shift
+        want=$(printf '%s\n' "$@")
+        [ "$got" = "$want" ] || { echo "FAIL: zsh: got [$got] want [$want]"; fail=1; }
+    }
+    zsh_expect "access.csv" time host method path status bytes latency_ms '`user agent`'
+    zsh_expect "quoted_names.TAB" '`"q"`' $'`x\ty`' plain
+    zsh_expect "-F csv -d '\\t' quoted_names.TAB" q '`x\ty`' plain
 else
     echo "note: zsh not installed, _tally not syntax-checked"
 fi
@@ -166,6 +185,11 @@ if command -v fish >/dev/null; then
     fish_expect "tally -n a.csv -s " 1 2 3
     fish_expect "tally access.csv -g status --sort " count status
     fish_expect "tally --log=syslog -g p" pid program
+    # TSV names as tally reads them; CSV quotes in a header are removed.
+    fish_expect "tally quoted_names.TAB -s p" plain
+    fish_expect 'tally quoted_names.TAB -s `"q' '`"q"`'
+    fish_expect 'tally -F csv -d \\t quoted_names.TAB -s ' plain q '`x\ty`'
+    fish_expect 'tally -F csv -d \\t quoted_names.TAB -s q' q
 else
     echo "note: fish not installed, tally.fish not syntax-checked"
 fi
