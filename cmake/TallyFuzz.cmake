@@ -47,10 +47,10 @@ if(TALLY_VALGRIND AND TALLY_TESTS)
     get_filename_component(name ${src} NAME_WE)
     add_test(NAME valgrind/unit/${name} COMMAND ${TALLY_VALGRIND_CMD} $<TARGET_FILE:${name}>)
     set_tests_properties(valgrind/unit/${name} PROPERTIES LABELS valgrind TIMEOUT 3600
-      ENVIRONMENT "TALLY_SHARED=${TALLY_SHARED_DIR};TALLY_TESTS_DIR=${CMAKE_CURRENT_SOURCE_DIR}/tests")
+      ENVIRONMENT "TALLY_REALDATA=${TALLY_REALDATA_DIR};TALLY_TESTS_DIR=${CMAKE_CURRENT_SOURCE_DIR}/tests")
   endforeach()
   add_test(NAME valgrind/cli
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/valgrind.sh $<TARGET_FILE:tally>)
   set_tests_properties(valgrind/cli PROPERTIES LABELS valgrind TIMEOUT 3600
-    ENVIRONMENT "TALLY_SHARED=${TALLY_SHARED_DIR};TALLY_TESTS_DIR=${CMAKE_CURRENT_SOURCE_DIR}/tests")
+    ENVIRONMENT "TALLY_REALDATA=${TALLY_REALDATA_DIR};TALLY_TESTS_DIR=${CMAKE_CURRENT_SOURCE_DIR}/tests")
 endif()
