@@ -1,5 +1,5 @@
 """--log on real logs: the presets run through the tally binary on the samples
-in ../shared/realdata/logs and are compared with an independent parse in
+in $TALLY_REALDATA/logs and are compared with an independent parse in
 Python (plain regexes written here, not tally's definitions) and with the
 fields filebeat expects for its nginx/apache test logs."""
 import collections
@@ -13,9 +13,7 @@ import subprocess
 import sys
 
 TALLY = sys.argv[1]
-SHARED = os.environ.get("TALLY_SHARED") or os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared")
-LOGS = os.path.join(SHARED, "realdata", "logs")
+LOGS = os.path.join(os.environ["TALLY_REALDATA"], "logs")
 
 passed = failed = 0
 

@@ -15,6 +15,8 @@
 #include "tally/logparse.h"
 #include "tally/status.h"
 
+#include "realdata.h"
+
 /* Rows rendered as "LINE:f1|f2|...\n", appended to one growing string. */
 struct sink {
     char *buf;
@@ -639,9 +641,6 @@ static void
 test_logparse_scanner_agrees_with_pcre2_on_the_real_samples(void **state)
 {
     (void)state;
-    const char *shared = getenv("TALLY_SHARED");
-    if (!shared)
-        shared = "../shared";
     static const char *const files[] = {"elastic-examples/apache_logs",
                                         "elastic-beats/nginx-access-test.log",
                                         "elastic-beats/apache-access-test.log",
@@ -654,24 +653,19 @@ test_logparse_scanner_agrees_with_pcre2_on_the_real_samples(void **state)
                                         "lnav/logfile_crlf.0",
                                         "lnav/logfile_invalid_utf8.0",
                                         "lnav/logfile_haproxy.0"};
-    size_t found = 0, nlines = 0;
+    size_t nlines = 0;
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[1024];
-        snprintf(path, sizeof path, "%s/realdata/logs/%s", shared, files[i]);
+        snprintf(path, sizeof path, "%s/logs/%s", realdata_dir(), files[i]);
         size_t len;
         char *buf = slurp(path, &len);
         if (!buf)
-            continue;
-        found++;
+            fail_msg("cannot read %s", path);
         agree_on_lines("combined", buf, len, &nlines);
         agree_on_lines("common", buf, len, &nlines);
         free(buf);
     }
-    /* Without the shared samples this test has nothing to compare. */
-    if (getenv("TALLY_SHARED"))
-        assert_int_equal(found, sizeof files / sizeof files[0]);
-    if (found)
-        assert_true(nlines > 20000);
+    assert_true(nlines > 20000);
 }
 
 /* Status and method counts of a parse, for the real-sample totals. */
@@ -713,10 +707,8 @@ static void
 test_logparse_reads_the_elastic_apache_sample_like_an_independent_parse(void **state)
 {
     (void)state;
-    const char *shared = getenv("TALLY_SHARED");
     char path[1024];
-    snprintf(path, sizeof path, "%s/realdata/logs/elastic-examples/apache_logs",
-             shared ? shared : "../shared");
+    snprintf(path, sizeof path, "%s/logs/elastic-examples/apache_logs", realdata_dir());
     size_t len;
     char *buf = slurp(path, &len);
     assert_non_null(buf);
@@ -774,11 +766,9 @@ test_logparse_reads_the_lnav_samples_with_the_expected_skips(void **state)
         {"elastic-beats/apache-access-test.log", "combined", 7, 0, 0},
         {"elastic-beats/system-auth-test.log", "syslog", 10, 0, 0},
     };
-    const char *shared = getenv("TALLY_SHARED");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[1024];
-        snprintf(path, sizeof path, "%s/realdata/logs/%s", shared ? shared : "../shared",
-                 cases[i].file);
+        snprintf(path, sizeof path, "%s/logs/%s", realdata_dir(), cases[i].file);
         size_t len;
         char *buf = slurp(path, &len);
         assert_non_null(buf);
@@ -868,7 +858,7 @@ test_logparse_scanner_agrees_with_pcre2_on_mutated_lines(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_logparse_presets_have_the_spec_columns),
@@ -887,10 +877,14 @@ main(void)
         cmocka_unit_test(test_logparse_reads_a_long_line_across_many_blocks),
         cmocka_unit_test(test_logparse_reset_restarts_line_numbers_and_drops_a_partial_line),
         cmocka_unit_test(test_logparse_clone_parses_alike_with_its_own_state),
-        cmocka_unit_test(test_logparse_scanner_agrees_with_pcre2_on_the_real_samples),
         cmocka_unit_test(test_logparse_scanner_agrees_with_pcre2_on_mutated_lines),
+    };
+    const struct CMUnitTest realdata_tests[] = {
+        cmocka_unit_test(test_logparse_scanner_agrees_with_pcre2_on_the_real_samples),
         cmocka_unit_test(test_logparse_reads_the_elastic_apache_sample_like_an_independent_parse),
         cmocka_unit_test(test_logparse_reads_the_lnav_samples_with_the_expected_skips),
     };
+    if (realdata_group(argc, argv))
+        return cmocka_run_group_tests(realdata_tests, NULL, free_cache);
     return cmocka_run_group_tests(tests, NULL, free_cache);
 }
