@@ -1,7 +1,8 @@
-/* Unit tests for logparse.c: every preset on tricky hand-written lines, the
- * hand-written scanner against the PCRE2 definitions (real samples, tricky
- * lines, random mutations), custom patterns, errors with their carets, and
- * the line splitter at every block split point. */
+/* Unit tests for logparse.c: every preset on tricky hand-written lines and
+ * lines cut inside their last field, the hand-written scanner against the
+ * PCRE2 definitions (real samples, tricky lines, random mutations), custom
+ * patterns, errors with their carets, the line splitter at every block split
+ * point, and one compiled code shared by parsers on several threads. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
