@@ -47,10 +47,19 @@ if(TALLY_VALGRIND AND TALLY_TESTS)
     get_filename_component(name ${src} NAME_WE)
     add_test(NAME valgrind/unit/${name} COMMAND ${TALLY_VALGRIND_CMD} $<TARGET_FILE:${name}>)
     set_tests_properties(valgrind/unit/${name} PROPERTIES LABELS valgrind TIMEOUT 3600
-      ENVIRONMENT "TALLY_SHARED=${TALLY_SHARED_DIR};TALLY_TESTS_DIR=${CMAKE_CURRENT_SOURCE_DIR}/tests")
+      ENVIRONMENT "TALLY_REALDATA=${TALLY_REALDATA_DIR};TALLY_TESTS_DIR=${CMAKE_CURRENT_SOURCE_DIR}/tests")
+    # The binary's realdata_tests[] too (tests/unit/realdata.h), skipped without the data.
+    file(STRINGS ${src} uses_realdata REGEX "realdata_tests\\[\\]")
+    if(uses_realdata)
+      add_test(NAME valgrind/unit/${name}/realdata
+        COMMAND ${TALLY_VALGRIND_CMD} $<TARGET_FILE:${name}> --realdata)
+      set_tests_properties(valgrind/unit/${name}/realdata PROPERTIES
+        LABELS "valgrind;realdata" TIMEOUT 3600 SKIP_RETURN_CODE 77
+        ENVIRONMENT "TALLY_REALDATA=${TALLY_REALDATA_DIR};TALLY_TESTS_DIR=${CMAKE_CURRENT_SOURCE_DIR}/tests")
+    endif()
   endforeach()
   add_test(NAME valgrind/cli
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/valgrind.sh $<TARGET_FILE:tally>)
   set_tests_properties(valgrind/cli PROPERTIES LABELS valgrind TIMEOUT 3600
-    ENVIRONMENT "TALLY_SHARED=${TALLY_SHARED_DIR};TALLY_TESTS_DIR=${CMAKE_CURRENT_SOURCE_DIR}/tests")
+    ENVIRONMENT "TALLY_REALDATA=${TALLY_REALDATA_DIR};TALLY_TESTS_DIR=${CMAKE_CURRENT_SOURCE_DIR}/tests")
 endif()

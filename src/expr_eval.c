@@ -1,6 +1,8 @@
 /* --where evaluator: walks the compiled node array over one row, reading
  * only the columns the expression names, converting each to a number at
- * most once per row, and matching regexes with per-copy match data. */
+ * most once per row, and matching regexes with per-copy match data (the
+ * compiled patterns are shared by all copies, so threads may evaluate
+ * copies of one expression at once). */
 #include "tally/expr.h"
 
 #include <stdlib.h>
@@ -23,12 +25,9 @@ expr_regex_compile(struct expr_regex *r, const char *strbuf, char *errbuf, size_
         *erroff = off;
         return false;
     }
-    /* Without JIT support this fails and pcre2_match interprets instead. */
+    /* Once, before any copy matches: the JIT code is then read-only and
+     * shared. Without JIT support this fails and pcre2_match interprets. */
     (void)pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
-    /* Only whether it matched matters: one pair of offsets is enough. */
-    r->md = pcre2_match_data_create(1, NULL);
-    if (!r->md)
-        abort();
     return true;
 }
 
@@ -37,6 +36,12 @@ expr_runtime_init(struct tally_expr *e)
 {
     if (e->nres == 0)
         return;
+    /* Only whether it matched matters: one pair of offsets is enough. */
+    for (uint32_t i = 0; i < e->nres; i++) {
+        e->res[i].md = pcre2_match_data_create(1, NULL);
+        if (!e->res[i].md)
+            abort();
+    }
     tally_pcre_limits(&e->mctx, &e->jstack);
 }
 

@@ -4,6 +4,7 @@
 #ifndef TALLY_EXPR_INT_H
 #define TALLY_EXPR_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -98,9 +99,9 @@ struct expr_slot {
 };
 
 struct expr_regex {
-    size_t voff, vlen; /* the pattern, in strbuf */
-    pcre2_code *code;
-    pcre2_match_data *md;
+    size_t voff, vlen;    /* the pattern, in strbuf */
+    pcre2_code *code;     /* shared by the expression and its copies */
+    pcre2_match_data *md; /* this copy's own */
 };
 
 struct tally_expr {
@@ -117,6 +118,7 @@ struct tally_expr {
     uint32_t nslots;
     struct expr_regex *res;
     uint32_t nres;
+    atomic_uint *code_refs; /* holders of the res[].code: this and its copies */
     pcre2_match_context *mctx;
     pcre2_jit_stack *jstack;
     uint64_t rowstamp;
@@ -126,11 +128,12 @@ struct tally_expr {
 /* Match limits: enough for any sane pattern on long values, small enough
  * that catastrophic backtracking stops in well under a second. */
 
-/* Compiles the pattern of r (JIT where available) and creates its match
- * data. On a syntax error returns false with the PCRE2 message and offset. */
+/* Compiles the pattern of r (JIT where available). On a syntax error returns
+ * false with the PCRE2 message and offset. */
 bool expr_regex_compile(struct expr_regex *r, const char *strbuf, char *errbuf, size_t errsize,
                         size_t *erroff);
-/* Creates e's match context and JIT stack (per copy: never shared). */
+/* Creates e's match data, match context and JIT stack (per copy: never
+ * shared). */
 void expr_runtime_init(struct tally_expr *e);
 
 #endif

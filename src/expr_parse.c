@@ -357,6 +357,10 @@ tally_expr_compile(struct tally_expr **out, const char *text, struct tally_diag 
         tally_expr_free(e);
         return st;
     }
+    if (e->nres) {
+        e->code_refs = tally_xmalloc(sizeof *e->code_refs);
+        atomic_init(e->code_refs, 1);
+    }
     expr_runtime_init(e);
     *out = e;
     return TALLY_OK;
@@ -427,18 +431,13 @@ tally_expr_clone(const struct tally_expr *e)
     for (uint32_t i = 0; i < c->nslots; i++)
         c->slots[i].stamp = 0;
     c->bound = e->bound;
-    /* Each copy compiles its own patterns: no reference counts to share, and
-     * each gets its own match data and JIT stack. They compiled once already. */
-    c->res = tally_xcalloc(e->nres ? e->nres : 1, sizeof *c->res);
-    for (uint32_t i = 0; i < e->nres; i++) {
-        char err[256];
-        size_t erroff;
-        c->res[i].voff = e->res[i].voff;
-        c->res[i].vlen = e->res[i].vlen;
-        if (!expr_regex_compile(&c->res[i], c->strbuf, err, sizeof err, &erroff))
-            abort(); /* the same pattern compiled in tally_expr_compile */
-        c->nres++;
-    }
+    /* The compiled patterns are shared, not compiled again; the match data,
+     * match context and JIT stack are the copy's own. */
+    c->res = dup_array(e->res, e->nres, sizeof *e->res);
+    c->nres = e->nres;
+    c->code_refs = e->code_refs;
+    if (c->code_refs)
+        atomic_fetch_add(c->code_refs, 1);
     expr_runtime_init(c);
     return c;
 }
@@ -448,10 +447,16 @@ tally_expr_free(struct tally_expr *e)
 {
     if (!e)
         return;
+    /* The last holder frees the shared patterns (a failed compile has no
+     * count: its patterns were never shared). */
+    bool last = !e->code_refs || atomic_fetch_sub(e->code_refs, 1) == 1;
     for (uint32_t i = 0; i < e->nres; i++) {
         pcre2_match_data_free(e->res[i].md);
-        pcre2_code_free(e->res[i].code);
+        if (last)
+            pcre2_code_free(e->res[i].code);
     }
+    if (last)
+        free(e->code_refs);
     pcre2_match_context_free(e->mctx);
     pcre2_jit_stack_free(e->jstack);
     free(e->res);

@@ -1,81 +1,44 @@
-/* Log stage: bytes -> lines -> rows. Splits blocks into lines (LF or CRLF,
- * a carry buffer only for a line that straddles blocks), matches each line
- * with the preset's scanner or a PCRE2 pattern, and hands the fields on as
- * slices of the line. */
+/* Log stage: bytes -> lines -> rows. The pattern is compiled once into a
+ * code object that every thread's parser shares; each parser splits blocks
+ * into lines (LF or CRLF, a carry buffer only for a line that straddles
+ * blocks), matches each line with the preset's scanner or the shared PCRE2
+ * code and its own match data, and hands the fields on as slices of the
+ * line. */
 #include "tally/logparse.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "logparse_int.h"
 #include "pcre_int.h"
 
 #include "tally/status.h"
 #include "tally/xalloc.h"
 
-/* The same limits as the --where filter: generous for real patterns, but a
- * catastrophic pattern stops with an error instead of running for hours. */
-
-/* The PCRE2 definitions are the reference for the presets. The client may be
- * several space-separated words (forwarded-for lists, a vhost before the
- * address): the shortest prefix, up to 16 words, after which ident, user,
- * time and the quoted request line up. Time is [in brackets] or a bare word
- * that starts with a digit, optionally followed by a zone like -0700. The
- * request splits into method, path and protocol only when it is exactly
- * METHOD PATH PROTO. */
-#define CLF_HEAD                                                                                   \
-    "^(?<ip>[^ ]+(?: [^ ]+){0,15}?) (?<ident>[^ ]+) (?<user>[^ ]+) "                               \
-    "(?|\\[(?<time>[^\\]]*)\\]|(?<time>[0-9][^ \"\\[]*(?: [+-][0-9]{4})?)) "                       \
-    "\"(?<request>(?<method>[A-Za-z][A-Za-z_-]*) (?<path>(?:[^\\s\"\\\\]|\\\\\\S)+) "              \
-    "(?<protocol>[A-Za-z]+/[0-9.]+)(?=\")|(?:[^\"\\\\]|\\\\.)*)\" "                                \
-    "(?<status>[0-9]{3}) (?<bytes>[0-9]+|-)"
-
-/* combined: referer and agent may be missing (a common-format line), and
- * anything after the agent (nginx's "$http_x_forwarded_for") is ignored.
- * common: anything after the bytes is ignored, so combined logs read too. */
-static const char COMBINED_RE[] = CLF_HEAD
-    "(?: \"(?<referer>(?:[^\"\\\\]|\\\\.)*)\" \"(?<agent>(?:[^\"\\\\]|\\\\.)*)\"(?: .*)?)?\\z";
-static const char COMMON_RE[] = CLF_HEAD "(?: .*)?\\z";
-/* RFC 3164 (also an ISO 8601 time, as rsyslog writes); the tag
- * "program[pid]: " is optional, then the rest of the line is the message. */
-static const char SYSLOG_RE[] =
-    "^(?<time>[A-Z][a-z]{2} [ 0-9]?[0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}|"
-    "[0-9]{4}-[0-9]{2}-[0-9]{2}T[^ ]+) (?<host>[^ ]+) "
-    "(?:(?<program>[^ \\[\\]:]+)(?:\\[(?<pid>[0-9]+)\\])?:(?: |\\z))?(?<message>.*)\\z";
-
 enum log_kind { LOG_COMBINED, LOG_COMMON, LOG_SYSLOG, LOG_CUSTOM };
 
-/* Field order of the combined preset (common is its first ten). */
-enum {
-    F_IP,
-    F_IDENT,
-    F_USER,
-    F_TIME,
-    F_REQUEST,
-    F_METHOD,
-    F_PATH,
-    F_PROTO,
-    F_STATUS,
-    F_BYTES,
-    F_REFERER,
-    F_AGENT,
-    F_NCOMBINED
-};
-
-struct tally_logparse {
+/* Immutable once compiled, so threads read it without locks; the count of
+ * holders (the compiler and each parser) is the only thing that changes. */
+struct tally_logparse_code {
+    atomic_uint refs;
     char *spec;
     enum log_kind kind;
     bool strict;
-    bool scanner; /* combined/common through scan_clf instead of PCRE2 */
     const char *why;
-
-    pcre2_code *code;
-    pcre2_match_data *md;
-    pcre2_match_context *mctx;
-    pcre2_jit_stack *jstack;
-
+    pcre2_code *re; /* JIT-compiled where PCRE2 has a JIT */
     struct tally_header header;
     uint32_t *col_first; /* ncols + 1 offsets into groups */
     uint32_t *groups;    /* group numbers of each column (several with (?J)) */
+};
+
+/* One thread's state: never shared. */
+struct tally_logparse {
+    struct tally_logparse_code *code;
+    bool scanner; /* combined/common through the scanner instead of PCRE2 */
+    pcre2_match_data *md;
+    pcre2_match_context *mctx;
+    pcre2_jit_stack *jstack;
     struct tally_slice *fields;
 
     char *carry; /* a line that straddles blocks */
@@ -83,209 +46,8 @@ struct tally_logparse {
     const char *file;
     uint64_t line; /* lines completed in this file */
     struct tally_skipstat skipped;
+    struct tally_skipstat unterminated;
 };
-
-const char *
-tally_logparse_preset_pattern(const char *name)
-{
-    if (strcmp(name, "combined") == 0)
-        return COMBINED_RE;
-    if (strcmp(name, "common") == 0)
-        return COMMON_RE;
-    if (strcmp(name, "syslog") == 0)
-        return SYSLOG_RE;
-    return NULL;
-}
-
-/* ------------------------------------------------------------ scanner */
-
-static bool
-is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
-
-static bool
-is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool
-is_alpha(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-/* (?:[^"\\]|\\.)* then '"': the index of the closing quote, or n. Most
- * fields hold no backslash, so memchr finds the quote. */
-static size_t
-quoted_end(const char *s, size_t i, size_t n)
-{
-    while (i < n) {
-        const char *q = memchr(s + i, '"', n - i);
-        size_t qi = q ? (size_t)(q - s) : n;
-        const char *bs = memchr(s + i, '\\', qi - i);
-        if (!bs)
-            return qi;
-        /* A backslash escapes the next byte, whatever it is. */
-        i = (size_t)(bs - s) + 2;
-        if (i > n)
-            return n;
-    }
-    return n;
-}
-
-/* Splits a request that is exactly METHOD PATH PROTO, as the first branch
- * of the request group does; otherwise leaves the three fields empty. */
-static void
-split_request(const char *s, size_t n, struct tally_slice *f)
-{
-    size_t i = 0;
-    if (n == 0 || !is_alpha(s[0]))
-        return;
-    while (i < n && (is_alpha(s[i]) || s[i] == '_' || s[i] == '-'))
-        i++;
-    if (i >= n || s[i] != ' ')
-        return;
-    size_t mend = i++;
-    size_t pstart = i;
-    while (i < n) {
-        if (s[i] == '\\') {
-            if (i + 1 >= n || is_space(s[i + 1]))
-                break;
-            i += 2;
-        } else if (is_space(s[i]) || s[i] == '"') {
-            break;
-        } else {
-            i++;
-        }
-    }
-    if (i == pstart || i >= n || s[i] != ' ')
-        return;
-    size_t pend = i++;
-    size_t rstart = i;
-    while (i < n && is_alpha(s[i]))
-        i++;
-    if (i == rstart || i >= n || s[i] != '/')
-        return;
-    i++;
-    size_t vstart = i;
-    while (i < n && (is_digit(s[i]) || s[i] == '.'))
-        i++;
-    if (i == vstart || i != n)
-        return;
-    f[F_METHOD] = (struct tally_slice){s, mend};
-    f[F_PATH] = (struct tally_slice){s + pstart, pend - pstart};
-    f[F_PROTO] = (struct tally_slice){s + rstart, n - rstart};
-}
-
-/* From the opening quote of the request to the end of the line. */
-static bool
-scan_tail(const char *s, size_t i, size_t n, bool combined, struct tally_slice *f)
-{
-    size_t r = i;
-    size_t e = quoted_end(s, r, n);
-    if (e >= n)
-        return false;
-    if (n - e < 7 || s[e + 1] != ' ' || !is_digit(s[e + 2]) || !is_digit(s[e + 3]) ||
-        !is_digit(s[e + 4]) || s[e + 5] != ' ')
-        return false;
-    size_t st = e + 2;
-    size_t b = e + 6, q = b;
-    if (s[q] == '-') {
-        q++;
-    } else {
-        while (q < n && is_digit(s[q]))
-            q++;
-        if (q == b)
-            return false;
-    }
-    if (combined) {
-        f[F_REFERER] = f[F_AGENT] = (struct tally_slice){s, 0};
-        if (q < n) {
-            if (n - q < 2 || s[q] != ' ' || s[q + 1] != '"')
-                return false;
-            size_t rs = q + 2, re = quoted_end(s, rs, n);
-            if (re >= n || n - re < 3 || s[re + 1] != ' ' || s[re + 2] != '"')
-                return false;
-            size_t as = re + 3, ae = quoted_end(s, as, n);
-            if (ae >= n || (ae + 1 < n && s[ae + 1] != ' '))
-                return false;
-            f[F_REFERER] = (struct tally_slice){s + rs, re - rs};
-            f[F_AGENT] = (struct tally_slice){s + as, ae - as};
-        }
-    } else if (q < n && s[q] != ' ') {
-        return false;
-    }
-    f[F_REQUEST] = (struct tally_slice){s + r, e - r};
-    f[F_METHOD] = f[F_PATH] = f[F_PROTO] = (struct tally_slice){s, 0};
-    split_request(s + r, e - r, f);
-    f[F_STATUS] = (struct tally_slice){s + st, 3};
-    f[F_BYTES] = (struct tally_slice){s + b, q - b};
-    return true;
-}
-
-/* From the time field on: [bracketed] or a bare word starting with a digit
- * with an optional " +hhmm" zone. */
-static bool
-scan_time(const char *s, size_t t, size_t n, bool combined, struct tally_slice *f)
-{
-    if (t >= n)
-        return false;
-    if (s[t] == '[') {
-        const char *close = memchr(s + t + 1, ']', n - t - 1);
-        if (!close)
-            return false;
-        size_t j = (size_t)(close - s);
-        if (n - j < 3 || s[j + 1] != ' ' || s[j + 2] != '"')
-            return false;
-        f[F_TIME] = (struct tally_slice){s + t + 1, j - t - 1};
-        return scan_tail(s, j + 3, n, combined, f);
-    }
-    if (!is_digit(s[t]))
-        return false;
-    size_t e = t + 1;
-    while (e < n && s[e] != ' ' && s[e] != '"' && s[e] != '[')
-        e++;
-    if (n - e >= 7 && s[e] == ' ' && (s[e + 1] == '+' || s[e + 1] == '-') && is_digit(s[e + 2]) &&
-        is_digit(s[e + 3]) && is_digit(s[e + 4]) && is_digit(s[e + 5]))
-        e += 6;
-    if (n - e < 2 || s[e] != ' ' || s[e + 1] != '"')
-        return false;
-    f[F_TIME] = (struct tally_slice){s + t, e - t};
-    return scan_tail(s, e + 2, n, combined, f);
-}
-
-/* Hand-written equivalent of COMBINED_RE / COMMON_RE, trying the client
- * widths in the order PCRE2's lazy quantifier does. */
-static bool
-scan_clf(const char *s, size_t n, bool combined, struct tally_slice *f)
-{
-    /* Word ends, found as needed; a word is [^ ]+ and words are separated by
-     * one space. Up to 16 words of client, then ident and user. */
-    size_t ends[18] = {0};
-    size_t nw = 0, i = 0;
-    for (size_t k = 0; k < 16; k++) {
-        while (nw < k + 3) {
-            if (i >= n || s[i] == ' ')
-                return false;
-            const char *sp = memchr(s + i, ' ', n - i);
-            if (!sp)
-                return false;
-            ends[nw++] = (size_t)(sp - s);
-            i = ends[nw - 1] + 1;
-        }
-        size_t ue = ends[k + 2];
-        if (scan_time(s, ue + 1, n, combined, f)) {
-            f[F_IP] = (struct tally_slice){s, ends[k]};
-            f[F_IDENT] = (struct tally_slice){s + ends[k] + 1, ends[k + 1] - ends[k] - 1};
-            f[F_USER] = (struct tally_slice){s + ends[k + 1] + 1, ue - ends[k + 1] - 1};
-            return true;
-        }
-    }
-    return false;
-}
 
 /* ------------------------------------------------------------- set-up */
 
@@ -303,13 +65,13 @@ by_num(const void *a, const void *b)
 
 /* Columns: the distinct group names in order of their first group number. */
 static void
-build_columns(struct tally_logparse *p)
+build_columns(struct tally_logparse_code *c)
 {
     uint32_t count = 0, esize = 0;
     PCRE2_SPTR table = NULL;
-    pcre2_pattern_info(p->code, PCRE2_INFO_NAMECOUNT, &count);
-    pcre2_pattern_info(p->code, PCRE2_INFO_NAMEENTRYSIZE, &esize);
-    pcre2_pattern_info(p->code, PCRE2_INFO_NAMETABLE, &table);
+    pcre2_pattern_info(c->re, PCRE2_INFO_NAMECOUNT, &count);
+    pcre2_pattern_info(c->re, PCRE2_INFO_NAMEENTRYSIZE, &esize);
+    pcre2_pattern_info(c->re, PCRE2_INFO_NAMETABLE, &table);
     struct name_entry *ents = tally_xcalloc(count ? count : 1, sizeof *ents);
     for (uint32_t i = 0; i < count; i++) {
         PCRE2_SPTR e = table + (size_t)i * esize;
@@ -322,30 +84,29 @@ build_columns(struct tally_logparse *p)
     const char **names = tally_xcalloc(count ? count : 1, sizeof *names);
     for (uint32_t i = 0; i < count; i++) {
         bool seen = false;
-        for (uint32_t c = 0; c < ncols && !seen; c++)
-            seen = strcmp(names[c], ents[i].name) == 0;
+        for (uint32_t k = 0; k < ncols && !seen; k++)
+            seen = strcmp(names[k], ents[i].name) == 0;
         if (!seen)
             names[ncols++] = ents[i].name;
     }
-    p->col_first = tally_xcalloc(ncols + 1, sizeof *p->col_first);
-    p->groups = tally_xcalloc(count ? count : 1, sizeof *p->groups);
+    c->col_first = tally_xcalloc(ncols + 1, sizeof *c->col_first);
+    c->groups = tally_xcalloc(count ? count : 1, sizeof *c->groups);
     uint32_t ng = 0;
-    for (uint32_t c = 0; c < ncols; c++) {
-        p->col_first[c] = ng;
+    for (uint32_t k = 0; k < ncols; k++) {
+        c->col_first[k] = ng;
         for (uint32_t i = 0; i < count; i++)
-            if (strcmp(names[c], ents[i].name) == 0)
-                p->groups[ng++] = ents[i].num;
+            if (strcmp(names[k], ents[i].name) == 0)
+                c->groups[ng++] = ents[i].num;
     }
-    p->col_first[ncols] = ng;
+    c->col_first[ncols] = ng;
 
-    p->header.n = ncols;
-    p->header.names = tally_xcalloc(ncols ? ncols : 1, sizeof *p->header.names);
-    p->header.lens = tally_xcalloc(ncols ? ncols : 1, sizeof *p->header.lens);
-    for (uint32_t c = 0; c < ncols; c++) {
-        p->header.names[c] = tally_xstrdup(names[c]);
-        p->header.lens[c] = strlen(names[c]);
+    c->header.n = ncols;
+    c->header.names = tally_xcalloc(ncols ? ncols : 1, sizeof *c->header.names);
+    c->header.lens = tally_xcalloc(ncols ? ncols : 1, sizeof *c->header.lens);
+    for (uint32_t k = 0; k < ncols; k++) {
+        c->header.names[k] = tally_xstrdup(names[k]);
+        c->header.lens[k] = strlen(names[k]);
     }
-    p->fields = tally_xcalloc(ncols ? ncols : 1, sizeof *p->fields);
     free(names);
     free(ents);
 }
@@ -356,13 +117,14 @@ plain_word(const char *s)
     if (!*s)
         return false;
     for (; *s; s++)
-        if (!is_alpha(*s) && !is_digit(*s) && *s != '_' && *s != '-')
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_' || *s == '-'))
             return false;
     return true;
 }
 
 static int
-compile(struct tally_logparse *p, const char *pattern, struct tally_diag *d)
+compile(struct tally_logparse_code *c, const char *pattern, struct tally_diag *d)
 {
     pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
     if (!cctx)
@@ -374,9 +136,9 @@ compile(struct tally_logparse *p, const char *pattern, struct tally_diag *d)
     PCRE2_SIZE off = 0;
     /* No PCRE2_UTF: log lines may hold any bytes; a pattern that wants UTF
      * semantics asks with (*UTF). */
-    p->code = pcre2_compile((PCRE2_SPTR)pattern, strlen(pattern), 0, &err, &off, cctx);
+    c->re = pcre2_compile((PCRE2_SPTR)pattern, strlen(pattern), 0, &err, &off, cctx);
     pcre2_compile_context_free(cctx);
-    if (!p->code) {
+    if (!c->re) {
         char msg[256];
         pcre2_get_error_message(err, (PCRE2_UCHAR *)msg, sizeof msg);
         tally_diag_usage(d, "--log: %s", msg);
@@ -384,7 +146,7 @@ compile(struct tally_logparse *p, const char *pattern, struct tally_diag *d)
         return TALLY_EUSAGE;
     }
     uint32_t count = 0;
-    pcre2_pattern_info(p->code, PCRE2_INFO_NAMECOUNT, &count);
+    pcre2_pattern_info(c->re, PCRE2_INFO_NAMECOUNT, &count);
     if (count == 0) {
         if (plain_word(pattern))
             tally_diag_usage(d,
@@ -397,45 +159,91 @@ compile(struct tally_logparse *p, const char *pattern, struct tally_diag *d)
         tally_diag_caret(d, pattern, 0, strlen(pattern));
         return TALLY_EUSAGE;
     }
-    /* Without JIT support this fails and pcre2_match interprets instead. */
-    (void)pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
-    p->md = pcre2_match_data_create_from_pattern(p->code, NULL);
+    /* Once, before any thread matches: the JIT code is then read-only and
+     * shared. Without JIT support this fails and pcre2_match interprets. */
+    (void)pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE);
+    build_columns(c);
+    return TALLY_OK;
+}
+
+int
+tally_logparse_compile(struct tally_logparse_code **out, const char *spec, bool strict,
+                       struct tally_diag *d)
+{
+    *out = NULL;
+    struct tally_logparse_code *c = tally_xcalloc(1, sizeof *c);
+    atomic_init(&c->refs, 1);
+    c->spec = tally_xstrdup(spec);
+    c->strict = strict;
+    const char *pattern = tally_logparse_preset_pattern(spec);
+    if (strcmp(spec, "combined") == 0) {
+        c->kind = LOG_COMBINED;
+        c->why = "line does not match the combined format";
+    } else if (strcmp(spec, "common") == 0) {
+        c->kind = LOG_COMMON;
+        c->why = "line does not match the common format";
+    } else if (strcmp(spec, "syslog") == 0) {
+        c->kind = LOG_SYSLOG;
+        c->why = "line does not match the syslog format";
+    } else {
+        c->kind = LOG_CUSTOM;
+        c->why = "line does not match the --log pattern";
+        pattern = c->spec;
+    }
+    int rc = compile(c, pattern, d);
+    if (rc != TALLY_OK) {
+        tally_logparse_code_free(c);
+        return rc;
+    }
+    *out = c;
+    return TALLY_OK;
+}
+
+void
+tally_logparse_code_free(struct tally_logparse_code *c)
+{
+    if (!c || atomic_fetch_sub(&c->refs, 1) != 1)
+        return;
+    pcre2_code_free(c->re);
+    if (c->header.names)
+        tally_header_fini(&c->header);
+    free(c->col_first);
+    free(c->groups);
+    free(c->spec);
+    free(c);
+}
+
+const struct tally_header *
+tally_logparse_code_header(const struct tally_logparse_code *c)
+{
+    return &c->header;
+}
+
+struct tally_logparse *
+tally_logparse_open(struct tally_logparse_code *c)
+{
+    struct tally_logparse *p = tally_xcalloc(1, sizeof *p);
+    atomic_fetch_add(&c->refs, 1);
+    p->code = c;
+    p->scanner = c->kind == LOG_COMBINED || c->kind == LOG_COMMON;
+    p->md = pcre2_match_data_create_from_pattern(c->re, NULL);
     if (!p->md)
         abort();
     tally_pcre_limits(&p->mctx, &p->jstack);
-    build_columns(p);
-    return TALLY_OK;
+    p->fields = tally_xcalloc(c->header.n ? c->header.n : 1, sizeof *p->fields);
+    return p;
 }
 
 int
 tally_logparse_new(struct tally_logparse **out, const char *spec, bool strict, struct tally_diag *d)
 {
     *out = NULL;
-    struct tally_logparse *p = tally_xcalloc(1, sizeof *p);
-    p->spec = tally_xstrdup(spec);
-    p->strict = strict;
-    const char *pattern = tally_logparse_preset_pattern(spec);
-    if (strcmp(spec, "combined") == 0) {
-        p->kind = LOG_COMBINED;
-        p->why = "line does not match the combined format";
-    } else if (strcmp(spec, "common") == 0) {
-        p->kind = LOG_COMMON;
-        p->why = "line does not match the common format";
-    } else if (strcmp(spec, "syslog") == 0) {
-        p->kind = LOG_SYSLOG;
-        p->why = "line does not match the syslog format";
-    } else {
-        p->kind = LOG_CUSTOM;
-        p->why = "line does not match the --log pattern";
-        pattern = p->spec;
-    }
-    p->scanner = p->kind == LOG_COMBINED || p->kind == LOG_COMMON;
-    int rc = compile(p, pattern, d);
-    if (rc != TALLY_OK) {
-        tally_logparse_free(p);
+    struct tally_logparse_code *c;
+    int rc = tally_logparse_compile(&c, spec, strict, d);
+    if (rc != TALLY_OK)
         return rc;
-    }
-    *out = p;
+    *out = tally_logparse_open(c);
+    tally_logparse_code_free(c); /* the parser holds it now */
     return TALLY_OK;
 }
 
@@ -447,47 +255,50 @@ tally_logparse_free(struct tally_logparse *p)
     pcre2_match_data_free(p->md);
     pcre2_match_context_free(p->mctx);
     pcre2_jit_stack_free(p->jstack);
-    pcre2_code_free(p->code);
-    if (p->header.names)
-        tally_header_fini(&p->header);
-    free(p->col_first);
-    free(p->groups);
+    tally_logparse_code_free(p->code);
     free(p->fields);
     free(p->carry);
-    free(p->spec);
     free(p);
 }
 
 struct tally_logparse *
 tally_logparse_clone(const struct tally_logparse *p)
 {
-    struct tally_diag d;
-    tally_diag_init(&d);
-    struct tally_logparse *c = NULL;
-    /* The spec compiled once already, so it compiles again. */
-    if (tally_logparse_new(&c, p->spec, p->strict, &d) != TALLY_OK)
-        abort();
+    struct tally_logparse *c = tally_logparse_open(p->code);
     c->scanner = p->scanner;
     c->file = p->file;
     return c;
 }
 
+struct tally_logparse_code *
+tally_logparse_code_of(const struct tally_logparse *p)
+{
+    return p->code;
+}
+
 void
 tally_logparse_set_engine(struct tally_logparse *p, enum tally_log_engine e)
 {
-    p->scanner = e == TALLY_LOG_ENGINE_AUTO && (p->kind == LOG_COMBINED || p->kind == LOG_COMMON);
+    enum log_kind k = p->code->kind;
+    p->scanner = e == TALLY_LOG_ENGINE_AUTO && (k == LOG_COMBINED || k == LOG_COMMON);
 }
 
 const struct tally_header *
 tally_logparse_header(const struct tally_logparse *p)
 {
-    return &p->header;
+    return &p->code->header;
 }
 
 const struct tally_skipstat *
 tally_logparse_skipped(const struct tally_logparse *p)
 {
     return &p->skipped;
+}
+
+const struct tally_skipstat *
+tally_logparse_unterminated(const struct tally_logparse *p)
+{
+    return &p->unterminated;
 }
 
 void
@@ -511,9 +322,10 @@ static int
 match_line(struct tally_logparse *p, const char *s, size_t n, const struct tally_loc *loc,
            struct tally_diag *d)
 {
+    const struct tally_logparse_code *c = p->code;
     if (p->scanner)
-        return scan_clf(s, n, p->kind == LOG_COMBINED, p->fields);
-    int rc = pcre2_match(p->code, (PCRE2_SPTR)s, n, 0, 0, p->md, p->mctx);
+        return logparse_scan_clf(s, n, c->kind == LOG_COMBINED, p->fields);
+    int rc = pcre2_match(c->re, (PCRE2_SPTR)s, n, 0, 0, p->md, p->mctx);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
     if (rc < 0) {
@@ -528,17 +340,53 @@ match_line(struct tally_logparse *p, const char *s, size_t n, const struct tally
         return -1;
     }
     const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
-    for (uint32_t c = 0; c < p->header.n; c++) {
-        p->fields[c] = (struct tally_slice){s, 0};
-        for (uint32_t g = p->col_first[c]; g < p->col_first[c + 1]; g++) {
-            uint32_t k = p->groups[g];
+    for (uint32_t col = 0; col < c->header.n; col++) {
+        p->fields[col] = (struct tally_slice){s, 0};
+        for (uint32_t g = c->col_first[col]; g < c->col_first[col + 1]; g++) {
+            uint32_t k = c->groups[g];
             if ((int)k < rc && ov[2 * k] != PCRE2_UNSET) {
-                p->fields[c] = (struct tally_slice){s + ov[2 * k], ov[2 * k + 1] - ov[2 * k]};
+                p->fields[col] = (struct tally_slice){s + ov[2 * k], ov[2 * k + 1] - ov[2 * k]};
                 break;
             }
         }
     }
     return 1;
+}
+
+/* The column of a preset's last quoted field that the line ends inside
+ * (the referer or the agent of combined), or -1. A closed field ends before
+ * its closing quote, so only an open one reaches the end of the line. */
+static int
+open_field(const struct tally_logparse *p, const char *s, size_t n)
+{
+    if (p->code->kind != LOG_COMBINED)
+        return -1;
+    if (p->fields[LOG_F_AGENT].ptr + p->fields[LOG_F_AGENT].len == s + n)
+        return LOG_F_AGENT;
+    if (p->fields[LOG_F_REFERER].ptr + p->fields[LOG_F_REFERER].len == s + n)
+        return LOG_F_REFERER;
+    return -1;
+}
+
+/* A matching line whose last field has no closing quote: read to its end
+ * and counted, or an error under --strict naming the opening quote. */
+static int
+note_open_field(struct tally_logparse *p, const char *s, size_t n, struct tally_diag *d)
+{
+    int f = open_field(p, s, n);
+    if (f < 0)
+        return TALLY_OK;
+    const char *why = f == LOG_F_AGENT ? "the quote opening \"agent\" never closes"
+                                       : "the quote opening \"referer\" never closes";
+    /* The field starts right after its quote: that quote's 1-based column. */
+    uint64_t col = (uint64_t)(p->fields[f].ptr - s);
+    const char *file = p->file ? p->file : "<stdin>";
+    if (p->code->strict) {
+        struct tally_loc loc = {file, p->line, col};
+        return tally_diag_fail(d, &loc, "%s", why);
+    }
+    tally_skipstat_add(&p->unterminated, file, p->line, col, why);
+    return TALLY_OK;
 }
 
 static int
@@ -557,12 +405,14 @@ do_line(struct tally_logparse *p, const char *s, size_t n, tally_row_fn fn, void
     if (m < 0)
         return TALLY_EDATA;
     if (m == 0) {
-        if (p->strict)
-            return tally_diag_fail(d, &loc, "%s", p->why);
-        tally_skipstat_add(&p->skipped, file, p->line, 0, p->why);
+        if (p->code->strict)
+            return tally_diag_fail(d, &loc, "%s", p->code->why);
+        tally_skipstat_add(&p->skipped, file, p->line, 0, p->code->why);
         return TALLY_OK;
     }
-    struct tally_row row = {p->fields, p->header.n, file, p->line};
+    if (note_open_field(p, s, n, d) != TALLY_OK)
+        return TALLY_EDATA;
+    struct tally_row row = {p->fields, p->code->header.n, file, p->line};
     return fn(ctx, &row, d);
 }
 

@@ -104,6 +104,8 @@ struct run {
     struct part main;
     struct tally_skipstat skip; /* malformed rows over all parts, in input order */
     uint64_t main_skip_seen;
+    struct tally_skipstat open; /* log lines read with a cut last field, likewise */
+    uint64_t main_open_seen;
 
     struct tally_value *vals;
     int64_t emitted;
@@ -196,6 +198,13 @@ part_expect_fields(struct part *pt, uint32_t n)
         tally_csvparse_expect_fields(pt->csv, n);
     if (pt->tsv)
         tally_tsvparse_expect_fields(pt->tsv, n);
+}
+
+static const struct tally_skipstat *
+part_open(const struct part *pt)
+{
+    static const struct tally_skipstat none;
+    return pt->log ? tally_logparse_unterminated(pt->log) : &none;
 }
 
 /* Storage that depends on the header (one state per input column). */
@@ -873,17 +882,17 @@ merge_states(void *ctx, void *dst, void *src)
     }
 }
 
-/* Adds a later range's malformed rows, its lines moved by base. */
+/* Adds a later range's counted rows to *to, its lines moved by base. */
 static void
-add_skips(struct run *r, const struct tally_skipstat *s, uint64_t base)
+add_skips(struct tally_skipstat *to, const struct tally_skipstat *s, uint64_t base)
 {
     if (!s->count)
         return;
-    if (!r->skip.count) {
-        r->skip = *s;
-        r->skip.first_line += base;
+    if (!to->count) {
+        *to = *s;
+        to->first_line += base;
     } else {
-        r->skip.count += s->count;
+        to->count += s->count;
     }
 }
 
@@ -905,24 +914,31 @@ merge_reports(struct run *r, struct part *pt, uint64_t base)
         }
         dst->bad += src->bad;
     }
-    add_skips(r, part_skipped(pt), base);
+    add_skips(&r->skip, part_skipped(pt), base);
+    add_skips(&r->open, part_open(pt), base);
 }
 
-/* The main part's malformed rows since the last call, in input order. */
+/* The main part's counted rows (s) since the last call (*seen), into *to
+ * in input order. */
+static void
+take_counted(struct tally_skipstat *to, const struct tally_skipstat *s, uint64_t *seen)
+{
+    uint64_t delta = s->count - *seen;
+    if (!delta)
+        return;
+    if (!to->count) {
+        *to = *s;
+        to->count = 0;
+    }
+    to->count += delta;
+    *seen = s->count;
+}
+
 static void
 take_main_skips(struct run *r)
 {
-    const struct tally_skipstat *s = part_skipped(&r->main);
-    uint64_t delta = s->count - r->main_skip_seen;
-    if (!delta)
-        return;
-    if (!r->skip.count) {
-        uint64_t count = r->skip.count;
-        r->skip = *s;
-        r->skip.count = count;
-    }
-    r->skip.count += delta;
-    r->main_skip_seen = s->count;
+    take_counted(&r->skip, part_skipped(&r->main), &r->main_skip_seen);
+    take_counted(&r->open, part_open(&r->main), &r->main_open_seen);
 }
 
 /* Range size: `deflt`, or TALLY_MIN_CHUNK bytes (tests use it to cut even
@@ -1048,7 +1064,7 @@ struct rowrange {
     int status;
     struct tally_diag diag;
     uint64_t lines;
-    struct tally_skipstat skip;
+    struct tally_skipstat skip, open;
     bool done;
 };
 
@@ -1094,6 +1110,7 @@ row_range(struct rowjob *j, uint32_t k)
         rr->status = pump(&pt, rd, &rr->diag);
         rr->lines = part_lines(&pt);
         rr->skip = *part_skipped(&pt);
+        rr->open = *part_open(&pt);
     }
     if (rr->status == TALLY_OK)
         rr->status = tally_output_end(pt.w, &rr->diag);
@@ -1173,7 +1190,8 @@ read_rows_threaded(struct run *r, const char *path, uint64_t size, int nthreads,
             rc = rr->status;
         } else {
             rc = tally_output_splice(r->w, rr->fd, rr->bytes, d);
-            add_skips(r, &rr->skip, base);
+            add_skips(&r->skip, &rr->skip, base);
+            add_skips(&r->open, &rr->open, base);
             base += rr->lines;
         }
         close(rr->fd);
@@ -1317,13 +1335,23 @@ static void
 collect_reports(struct run *r)
 {
     const struct tally_skipstat *s = &r->skip;
+    char loc[300];
     if (s->count) {
-        char loc[300];
         struct tally_loc l = {s->first_file, s->first_line, s->first_col};
         tally_loc_format(&l, loc, sizeof loc);
         const char *what = r->plan->format == TALLY_IN_LOG ? "line" : "malformed row";
         report_add(r->rep, "skipped %" PRIu64 " %s%s; first at %s: %s", s->count, what,
                    s->count == 1 ? "" : "s", loc, s->first_why);
+    }
+    s = &r->open;
+    if (s->count) {
+        struct tally_loc l = {s->first_file, s->first_line, s->first_col};
+        tally_loc_format(&l, loc, sizeof loc);
+        report_add(r->rep,
+                   "%" PRIu64 " line%s with an unterminated last field read to %s end; "
+                   "first at %s: %s",
+                   s->count, s->count == 1 ? "" : "s", s->count == 1 ? "its" : "their", loc,
+                   s->first_why);
     }
     if (!r->main.colst)
         return;

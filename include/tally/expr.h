@@ -23,7 +23,10 @@ int tally_expr_bind(struct tally_expr *e, const struct tally_header *h, struct t
  * error (TALLY_EDATA) naming file:line and the pattern. */
 int tally_expr_eval(struct tally_expr *e, const struct tally_row *row, bool *keep,
                     struct tally_diag *d);
-/* An independent copy for another thread (its own match data), bound alike. */
+/* A copy for another thread, bound alike: its own match data, JIT stack and
+ * number cache; the compiled patterns are shared with e, not compiled again
+ * (either may be freed first). Several threads may copy one e at once; it
+ * only reads e, so not while e is being evaluated. */
 struct tally_expr *tally_expr_clone(const struct tally_expr *e);
 void tally_expr_free(struct tally_expr *e); /* accepts NULL */
 

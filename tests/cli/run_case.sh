@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # Runs one golden command-line case: tests/cli/<case>/cmd is a shell script
 # that calls `tally` (found first on PATH) from inside the case folder, with
-# $REALDATA naming ../shared/realdata. Its stdout, stderr and exit status are
-# compared whole with expected.out, expected.err and expected.exit (0 when
-# absent). Standard input is the file `stdin` when present, else empty.
+# $REALDATA naming the real data set ($TALLY_REALDATA). A case whose cmd uses
+# $REALDATA is skipped (exit 77, ctest: Skipped) where that folder is absent.
+# Its stdout, stderr and exit status are compared whole with expected.out,
+# expected.err and expected.exit (0 when absent). Standard input is the file
+# `stdin` when present, else empty.
 # TALLY_UPDATE_GOLDEN=1 rewrites the expectations instead of comparing.
 set -u
 bin=$1
 dir=$(cd "$2" && pwd)
-shared=${TALLY_SHARED:-$(cd "$(dirname "$0")/../../.." && pwd)/shared}
-realdata=$(cd "$shared/realdata" 2>/dev/null && pwd) || realdata="$shared/realdata"
+realdata=
+if grep -q REALDATA "$dir/cmd"; then
+    # shellcheck source=../needs_realdata.sh
+    . "$(dirname "$0")/../needs_realdata.sh"
+    realdata=$TALLY_REALDATA
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir "$work/bin"
@@ -24,8 +30,8 @@ stdin=/dev/null
     bash ./cmd <"$stdin" >"$work/out" 2>"$work/err"
     echo $? >"$work/exit"
 )
-# Paths into the shared data print as $REALDATA so the expectations travel.
-sed -i "s#$realdata#\$REALDATA#g" "$work/out" "$work/err"
+# Paths into the real data print as $REALDATA so the expectations travel.
+[ -n "$realdata" ] && sed -i "s#$realdata#\$REALDATA#g" "$work/out" "$work/err"
 
 if [ "${TALLY_UPDATE_GOLDEN:-0}" = 1 ]; then
     cp "$work/out" "$dir/expected.out"

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # make-corpus.sh OUTDIR: seed corpora for the libFuzzer harnesses, one
 # folder per harness (OUTDIR/csvparse, tsvparse, expr, number, reader, logparse), collected from
-# small files in tests/data and $TALLY_SHARED/realdata/csv-suite, and the
-# --where expressions of tests/cli/*/cmd. Deterministic; needs python3, and
+# small files in tests/data and, when $TALLY_REALDATA names the real data
+# set, its csv-suite and logs, and the --where expressions of tests/cli/*/cmd. Deterministic; needs python3, and
 # gzip/zstd for compressed reader seeds (skipped when missing).
 set -euo pipefail
 out=${1:?usage: make-corpus.sh OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 tests=$(cd "$here/.." && pwd)
-shared=${TALLY_SHARED:-$(cd "$tests/../.." && pwd)/shared}
+realdata=${TALLY_REALDATA:-/nonexistent}
 mkdir -p "$out"/{csvparse,tsvparse,expr,number,reader,logparse}
 
 # Small CSV-like inputs: the test data and the CSV conformance suites.
@@ -17,11 +17,11 @@ trap 'rm -f "$inputs"' EXIT
 find "$tests/data" -type f -size -32k >"$inputs"
 logs=$(mktemp)
 trap 'rm -f "$inputs" "$logs"' EXIT
-if [ -d "$shared/realdata/logs" ]; then
-    find "$shared/realdata/logs" -type f -size -64k ! -name 'LICENSE*' ! -name '*.json' | sort >"$logs"
+if [ -d "$realdata/logs" ]; then
+    find "$realdata/logs" -type f -size -64k ! -name 'LICENSE*' ! -name '*.json' | sort >"$logs"
 fi
-if [ -d "$shared/realdata/csv-suite" ]; then
-    find "$shared/realdata/csv-suite" -type f -size -32k \
+if [ -d "$realdata/csv-suite" ]; then
+    find "$realdata/csv-suite" -type f -size -32k \
         \( -name '*.csv' -o -name '*.tsv' -o -name '*.txt' -o -name '*.psv' \) | sort >>"$inputs"
 fi
 
@@ -93,6 +93,7 @@ for e in sorted(exprs):
 # a flags byte (bit 0 strict, high nibble: how many block sizes follow),
 # the block sizes, then the log text.
 logs = [l.strip() for l in open(os.environ["LOGS"]) if l.strip()]
+logs += sorted(f for f in files if f.endswith(".log"))  # tests/data: cut lines
 for i, path in enumerate(logs):
     data = open(path, "rb").read()[:8192]
     for spec in range(5):

@@ -23,16 +23,21 @@ WRAP
 chmod +x "$work/tally"
 
 cases=${VALGRIND_CASES:-$(cd "$tests/cli" && ls -d */ | tr -d /)}
-fail=0 n=0
+fail=0 n=0 skipped=0
 for c in $cases; do
     case "$skip" in *" $c "*) continue ;; esac
     [ -f "$tests/cli/$c/cmd" ] || continue
     n=$((n + 1))
-    if ! out=$(bash "$tests/cli/run_case.sh" "$work/tally" "$tests/cli/$c" 2>&1); then
+    out=$(bash "$tests/cli/run_case.sh" "$work/tally" "$tests/cli/$c" 2>&1)
+    rc=$?
+    if [ $rc = 77 ]; then # needs the real data set, absent here
+        echo "$c: $out"
+        skipped=$((skipped + 1))
+    elif [ $rc != 0 ]; then
         echo "FAIL $c under valgrind:"
         echo "$out"
         fail=1
     fi
 done
-echo "$n cases run under valgrind"
+echo "$((n - skipped)) cases run under valgrind, $skipped skipped"
 exit $fail

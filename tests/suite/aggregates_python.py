@@ -15,9 +15,7 @@ import subprocess
 import sys
 
 NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-REALDATA = os.path.join(
-    os.environ.get("TALLY_SHARED", os.path.join(os.path.dirname(__file__), "../../../shared")),
-    "realdata", "csv")
+REALDATA = os.path.join(os.environ["TALLY_REALDATA"], "csv")
 
 # file, group key, numeric column, text column
 CASES = [

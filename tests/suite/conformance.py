@@ -8,9 +8,7 @@ import subprocess
 import sys
 
 TALLY = sys.argv[1]
-SHARED = os.environ.get("TALLY_SHARED") or os.path.join(
-    os.path.dirname(__file__), "..", "..", "..", "shared")
-SUITE = os.path.join(SHARED, "realdata", "csv-suite")
+SUITE = os.path.join(os.environ["TALLY_REALDATA"], "csv-suite")
 
 passed = failed = 0
 

@@ -4,14 +4,14 @@
 # libcsv alone (TALLY_FASTPATH=0) and through the fast path with each
 # scanning kernel (TALLY_SIMD=scalar|sse2|avx2|avx512); stdout, stderr and
 # the exit status must be the same. Usage: fastpath_differential.sh TALLY
-# Needs TALLY_SHARED (the shared/ folder with realdata/).
+# Needs the real data set ($TALLY_REALDATA).
 set -u
+. "$(dirname "$0")/../needs_realdata.sh"
 if [ $# -lt 1 ]; then
     echo "usage: $0 PATH_TO_TALLY" >&2
     exit 2
 fi
 tally=$1
-: "${TALLY_SHARED:?TALLY_SHARED must name the shared folder}"
 export LC_ALL=C TZ=UTC
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -56,7 +56,7 @@ while IFS= read -r -d '' f; do
         done
         checked=$((checked + 1))
     done
-done < <(find "$TALLY_SHARED/realdata/csv" "$TALLY_SHARED/realdata/csv-suite" "$tmp/sample.csv" \
+done < <(find "$TALLY_REALDATA/csv" "$TALLY_REALDATA/csv-suite" "$tmp/sample.csv" \
     -type f \( -name '*.csv' -o -name '*.tsv' -o -name '*.tab' -o -name '*.txt' \) -print0)
 echo "$checked queries compared in 5 modes"
 [ "$checked" -gt 100 ] || { echo "too few inputs"; exit 1; }

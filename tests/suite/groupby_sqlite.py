@@ -1,4 +1,4 @@
-"""tally's group-by results on files of ../shared/realdata/csv checked
+"""tally's group-by results on files of $TALLY_REALDATA/csv checked
 against SQLite running the same GROUP BY on the imported file.
 
 The file is imported with Python's csv module; a value column keeps only
@@ -16,9 +16,7 @@ import subprocess
 import sys
 
 TALLY = sys.argv[1]
-SHARED = os.environ.get("TALLY_SHARED") or os.path.join(
-    os.path.dirname(__file__), "..", "..", "..", "shared")
-DATA = os.path.join(SHARED, "realdata", "csv")
+DATA = os.path.join(os.environ["TALLY_REALDATA"], "csv")
 NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 INT = re.compile(r"^[+-]?\d+$")
 

@@ -8,7 +8,7 @@ tally=$(realpath "$1")
 data=$(realpath "$(dirname "$0")/../../data/access.csv")
 if ! command -v script >/dev/null || ! script -qec true /dev/null >/dev/null 2>&1; then
     echo "skipped: util-linux script not available"
-    exit 0
+    exit 77
 fi
 pass=0
 fail=0

@@ -3,11 +3,11 @@
 # build, `cmake --install` into a staging prefix, then `cpack -G DEB`; the
 # .deb holds the binary, the man page and the completions, and its Depends
 # names the shared libraries tally links (via dpkg-shlibdeps). Skipped (exit
-# 0, "skipped") only when cpack or dpkg-deb is not installed.
+# 77, ctest: Skipped) only when cpack or dpkg-deb is not installed.
 set -u
 src=$(cd "${TALLY_TESTS_DIR:-$(dirname "$0")/..}/.." && pwd)
 for tool in cmake cpack dpkg-deb; do
-    command -v $tool >/dev/null || { echo "skipped: $tool is not installed"; exit 0; }
+    command -v $tool >/dev/null || { echo "skipped: $tool is not installed"; exit 77; }
 done
 command -v dpkg-shlibdeps >/dev/null ||
     { echo "FAIL: dpkg-shlibdeps missing (apt-get install dpkg-dev)"; exit 1; }

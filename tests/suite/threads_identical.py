@@ -1,10 +1,11 @@
 """Threads never change the answer: every query below runs with -j 1, -j 2
 and -j 7, with ranges forced small (TALLY_MIN_CHUNK) so even small files are
 cut into many parts, and stdout, stderr and the exit status must be
-byte-identical. Inputs: the test data, real CSV exports and logs, and files
-made here with quoted newlines, CR-only and CRLF ends, broken quoting and
-ragged rows placed where a naive cut would split a record, and TSV files
-whose quotes a CSV-minded cut would follow."""
+byte-identical. Inputs: the test data and files made here with quoted
+newlines, CR-only and CRLF ends, broken quoting and ragged rows placed where
+a naive cut would split a record, and TSV files whose quotes a CSV-minded
+cut would follow; with --realdata, real CSV exports and logs from
+$TALLY_REALDATA instead."""
 import glob
 import os
 import random
@@ -13,10 +14,7 @@ import sys
 import tempfile
 
 TALLY = sys.argv[1]
-SHARED = os.environ.get("TALLY_SHARED") or os.path.join(
-    os.path.dirname(__file__), "..", "..", "..", "shared")
 TESTS = os.environ.get("TALLY_TESTS_DIR") or os.path.join(os.path.dirname(__file__), "..")
-REAL = os.path.join(SHARED, "realdata")
 passed = failed = 0
 
 
@@ -48,6 +46,59 @@ def header(path):
 def q(name):
     return "`" + name.replace("`", "``") + "`"
 
+
+def real_files(real_dir):
+    """The real CSV exports and logs: threads_identical_realdata.sh."""
+    global failed
+    real = [
+        ("csv/plotly/tips.csv", "day", "tip"),
+        ("csv/fivethirtyeight/police-deaths/all_data.csv", "cause", "eow"),
+        ("csv/fivethirtyeight/mayweather-mcgregor/tweets.csv", "screen_name", "id"),
+        ("csv/fivethirtyeight/riddler-castles/castle-solutions.csv", "Castle 1", "Castle 10"),
+        ("csv/fivethirtyeight/twitter-ratio/BarackObama.csv", "created_at", "replies"),
+        ("csv/fivethirtyeight/bachelorette/bachelorette.csv", "SEASON", "ELIMINATION-1"),
+        ("csv/qsv/311011.csv", "Referrer", "Referrals"),
+        ("csv/vega-datasets/birdstrikes.csv", "Origin State", "Cost Total $"),
+        ("csv/datahub/world-cities.csv", "country", "geonameid"),
+        ("csv-suite/csvw/manifest.csv", "type", "test"),
+    ]
+    for rel, key, val in real:
+        path = os.path.join(real_dir, rel)
+        if not os.path.exists(path):
+            failed += 1
+            print(f"FAIL {rel}: missing from the real data set")
+            continue
+        args = ["-g", q(key), "-a", f"count,sum:{q(val)},mean:{q(val)},first:{q(val)},last:{q(val)}", path]
+        same(rel, args, chunk="4096")
+        same(rel + " j-small", args, chunk="1")
+        same(rel + " rows", ["-s", f"{q(val)},{q(key)}", path], chunk="20000")
+        same(rel + " all rows", ["-o", "jsonl", path], chunk="50000")
+
+    logs = os.path.join(real_dir, "logs")
+    for rel, preset, key in [("elastic-examples/apache_logs", "combined", "status"),
+                             ("lnav/logfile_shop_access_log.0", "combined", "method"),
+                             ("lnav/logfile_bad_access_log.0", "combined", "status"),
+                             ("lnav/logfile_syslog.0", "syslog", "program")]:
+        path = os.path.join(logs, rel)
+        if not os.path.exists(path):
+            failed += 1
+            print(f"FAIL {rel}: missing from the real data set")
+            continue
+        same(rel, [f"--log={preset}", "-g", key, "-a", "count,first:time,last:time", path], chunk="2048")
+        same(rel + " time", [f"--log={preset}", "-g", "time/1h", path], chunk="1")
+        same(rel + " rows", [f"--log={preset}", "-o", "tsv", path], chunk="3000")
+
+
+def finish():
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+# threads_identical.sh checks the files made here and tests/data, and
+# threads_identical_realdata.sh (this script with --realdata) the real ones.
+if sys.argv[2:] == ["--realdata"]:
+    real_files(os.environ["TALLY_REALDATA"])
+    finish()
 
 rng = random.Random(7)
 tmp = tempfile.mkdtemp()
@@ -107,37 +158,4 @@ for path in sorted(glob.glob(os.path.join(TESTS, "data", "*.csv"))):
     same(os.path.basename(path), ["-g", q(cols[0]), "-a", "count", path])
     same(os.path.basename(path), ["-a", f"count,first:{q(cols[-1])},last:{q(cols[-1])}", path])
 
-real = [
-    ("csv/plotly/tips.csv", "day", "tip"),
-    ("csv/fivethirtyeight/police-deaths/all_data.csv", "cause", "eow"),
-    ("csv/fivethirtyeight/mayweather-mcgregor/tweets.csv", "screen_name", "id"),
-    ("csv/fivethirtyeight/riddler-castles/castle-solutions.csv", "Castle 1", "Castle 10"),
-    ("csv/fivethirtyeight/twitter-ratio/BarackObama.csv", "created_at", "replies"),
-    ("csv/fivethirtyeight/bachelorette/bachelorette.csv", "SEASON", "ELIMINATION-1"),
-    ("csv/qsv/311011.csv", "Referrer", "Referrals"),
-    ("csv/vega-datasets/birdstrikes.csv", "Origin State", "Cost Total $"),
-    ("csv/datahub/world-cities.csv", "country", "geonameid"),
-    ("csv-suite/csvw/manifest.csv", "type", "test"),
-]
-for rel, key, val in real:
-    path = os.path.join(REAL, rel)
-    if not os.path.exists(path):
-        continue
-    args = ["-g", q(key), "-a", f"count,sum:{q(val)},mean:{q(val)},first:{q(val)},last:{q(val)}", path]
-    same(rel, args, chunk="4096")
-    same(rel + " j-small", args, chunk="1")
-    same(rel + " rows", ["-s", f"{q(val)},{q(key)}", path], chunk="20000")
-    same(rel + " all rows", ["-o", "jsonl", path], chunk="50000")
-
-logs = os.path.join(REAL, "logs")
-for rel, preset, key in [("elastic-examples/apache_logs", "combined", "status"),
-                         ("lnav/logfile_shop_access_log.0", "combined", "method"),
-                         ("lnav/logfile_bad_access_log.0", "combined", "status"),
-                         ("lnav/logfile_syslog.0", "syslog", "program")]:
-    path = os.path.join(logs, rel)
-    same(rel, [f"--log={preset}", "-g", key, "-a", "count,first:time,last:time", path], chunk="2048")
-    same(rel + " time", [f"--log={preset}", "-g", "time/1h", path], chunk="1")
-    same(rel + " rows", [f"--log={preset}", "-o", "tsv", path], chunk="3000")
-
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish()

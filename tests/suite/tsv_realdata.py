@@ -1,4 +1,4 @@
-"""TSV on real exports: every *.tsv / *.tab file under $TALLY_SHARED/realdata
+"""TSV on real exports: every *.tsv / *.tab file under $TALLY_REALDATA
 is read by tally and compared with an independent reading in Python of the
 same TSV rules (README, "TSV"): a record per LF, a CR before the LF
 dropped, fields split at tabs, quotes literal, \\t \\n \\r \\\\ decoded and
@@ -16,12 +16,7 @@ import subprocess
 import sys
 
 TALLY = sys.argv[1]
-SHARED = os.environ.get("TALLY_SHARED") or os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared")
-REAL = os.path.join(SHARED, "realdata")
-if not os.path.isdir(REAL):
-    print(f"SKIP: no real data at {REAL} (set TALLY_SHARED)")
-    sys.exit(77)
+REAL = os.environ["TALLY_REALDATA"]  # checked by tsv_realdata.sh (needs_realdata.sh)
 
 passed = failed = 0
 

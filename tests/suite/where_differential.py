@@ -4,7 +4,7 @@ run through `tally -o json --where EXPR FILE` and through an independent
 evaluator of the SPEC's rules written here; any difference is a failure.
 
 Usage: where_differential.py TALLY_BINARY [--count N] [--seed S]
-Environment: TALLY_SHARED names the shared/ folder holding realdata/.
+Environment: TALLY_REALDATA names the real data set (realdata/).
 
 The oracle follows the SPEC ("Values", "Filter expressions"):
 - a value reads as a number when it matches NUM_RE; both sides numbers ->
@@ -300,9 +300,7 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
 
-    shared = os.environ.get("TALLY_SHARED") or os.path.join(
-        os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared")
-    base = os.path.join(shared, "realdata", "csv")
+    base = os.path.join(os.environ["TALLY_REALDATA"], "csv")
     rng = random.Random(args.seed)
     datasets = []
     for rel in FILES:

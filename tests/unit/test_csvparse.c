@@ -18,6 +18,8 @@
 #include "tally/csvscan.h"
 #include "tally/status.h"
 
+#include "realdata.h"
+
 /* Everything one parse produced, rows rendered as "LINE[f1][f2]\n". */
 struct result {
     int rc;
@@ -562,11 +564,8 @@ static void
 test_csvparse_matches_csv_spectrum_answers(void **state)
 {
     (void)state;
-    const char *shared = getenv("TALLY_SHARED");
-    if (!shared)
-        skip();
     char dir[1024];
-    snprintf(dir, sizeof dir, "%s/realdata/csv-suite/csv-spectrum/csvs", shared);
+    snprintf(dir, sizeof dir, "%s/csv-suite/csv-spectrum/csvs", realdata_dir());
     size_t checked = 0;
     for (size_t i = 0; i < sizeof spectrum / sizeof spectrum[0]; i++) {
         char path[1200];
@@ -735,16 +734,13 @@ static void
 test_csvparse_fast_path_matches_libcsv_on_real_files(void **state)
 {
     (void)state;
-    const char *shared = getenv("TALLY_SHARED");
-    if (!shared)
-        skip();
     struct result *want = calloc(1, sizeof *want), *got = calloc(1, sizeof *got);
     assert_non_null(want);
     assert_non_null(got);
     char dir[1024];
-    snprintf(dir, sizeof dir, "%s/realdata/csv", shared);
+    snprintf(dir, sizeof dir, "%s/csv", realdata_dir());
     size_t files = compare_tree(dir, want, got);
-    snprintf(dir, sizeof dir, "%s/realdata/csv-suite", shared);
+    snprintf(dir, sizeof dir, "%s/csv-suite", realdata_dir());
     files += compare_tree(dir, want, got);
     assert_true(files > 100);
     free(want->rows);
@@ -754,7 +750,7 @@ test_csvparse_fast_path_matches_libcsv_on_real_files(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csvparse_splits_plain_fields_and_numbers_lines),
@@ -786,9 +782,13 @@ main(void)
         cmocka_unit_test(test_csvparse_reset_restarts_lines_and_keeps_skip_count),
         cmocka_unit_test(test_csvparse_rejects_quote_or_newline_as_delimiter),
         cmocka_unit_test(test_csvparse_handles_long_fields_and_many_fields),
-        cmocka_unit_test(test_csvparse_matches_csv_spectrum_answers),
         cmocka_unit_test(test_csvparse_fast_path_matches_libcsv_on_random_inputs),
+    };
+    const struct CMUnitTest realdata_tests[] = {
+        cmocka_unit_test(test_csvparse_matches_csv_spectrum_answers),
         cmocka_unit_test(test_csvparse_fast_path_matches_libcsv_on_real_files),
     };
+    if (realdata_group(argc, argv))
+        return cmocka_run_group_tests(realdata_tests, NULL, NULL);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

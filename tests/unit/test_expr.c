@@ -1,6 +1,7 @@
 /* Tests for the --where language: lexer tokens and offsets, every error
  * message with its caret, evaluation truth tables (empty and missing values,
  * numbers against strings, precedence, in, regexes), match limits, clones. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -727,11 +728,79 @@ test_expr_clone_evaluates_the_same(void **state)
         assert_int_equal(eval_on(e, rows[i]), want[i]);
         assert_int_equal(eval_on(c, rows[i]), want[i]);
     }
-    /* The original may go first: the copy owns everything it uses. */
+    /* The compiled patterns are shared, the match data is not. */
+    assert_ptr_equal(c->res[0].code, e->res[0].code);
+    assert_ptr_not_equal(c->res[0].md, e->res[0].md);
+    /* The original may go first: the copy holds the patterns too. */
     tally_expr_free(e);
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         assert_int_equal(eval_on(c, rows[i]), want[i]);
     tally_expr_free(c);
+}
+
+/* Rows for the thread test: a path and a user agent that vary with i. */
+#define SHARED_ROWS 20000
+
+struct expr_worker {
+    struct tally_expr *e; /* this thread's own copy (or the original) */
+    size_t kept;
+    int status;
+};
+
+static void *
+expr_work(void *arg)
+{
+    struct expr_worker *w = arg;
+    for (int i = 0; i < SHARED_ROWS && w->status == TALLY_OK; i++) {
+        char path[48], n[16];
+        snprintf(path, sizeof path, "/api/v%d/x%d", i % 7, i);
+        snprintf(n, sizeof n, "%d", i);
+        struct tally_slice f[6] = {tally_slice_cstr(""),
+                                   tally_slice_cstr(""),
+                                   tally_slice_cstr("200"),
+                                   tally_slice_cstr(path),
+                                   tally_slice_cstr(i % 3 ? "curl/8.0" : "Mozilla/5.0"),
+                                   tally_slice_cstr(n)};
+        struct tally_row row = {f, 6, "t.csv", (uint64_t)i + 2};
+        struct tally_diag d;
+        tally_diag_init(&d);
+        bool keep = false;
+        w->status = tally_expr_eval(w->e, &row, &keep, &d);
+        w->kept += keep;
+    }
+    return NULL;
+}
+
+static void
+test_expr_threads_match_one_compiled_pattern_at_once(void **state)
+{
+    (void)state;
+    struct tally_expr *e = compile_bound("path ~ \"^/api/v[135]/x[0-9]*7$\" and "
+                                         "`user agent` !~ \"(?i)mozilla\" and n < 15000");
+    /* The count, alone on this thread first. */
+    struct expr_worker alone = {.e = e};
+    expr_work(&alone);
+    assert_int_equal(alone.status, TALLY_OK);
+    assert_true(alone.kept > 100);
+    /* Then two copies on threads while the original runs here, as the
+     * threads of a run do: every thread matches with the same code. */
+    struct expr_worker w[3] = {{.e = e}, {.e = tally_expr_clone(e)}, {.e = tally_expr_clone(e)}};
+    pthread_t tid[2];
+    for (int t = 0; t < 2; t++) {
+        for (uint32_t i = 0; i < e->nres; i++)
+            assert_ptr_equal(w[t + 1].e->res[i].code, e->res[i].code);
+        assert_int_equal(pthread_create(&tid[t], NULL, expr_work, &w[t + 1]), 0);
+    }
+    expr_work(&w[0]);
+    for (int t = 0; t < 2; t++)
+        assert_int_equal(pthread_join(tid[t], NULL), 0);
+    for (int t = 0; t < 3; t++) {
+        assert_int_equal(w[t].status, TALLY_OK);
+        assert_int_equal(w[t].kept, alone.kept);
+    }
+    tally_expr_free(e);
+    tally_expr_free(w[1].e);
+    tally_expr_free(w[2].e);
 }
 
 static void
@@ -776,6 +845,7 @@ main(void)
         cmocka_unit_test(test_expr_stops_catastrophic_backtracking_with_data_error),
         cmocka_unit_test(test_expr_limits_allow_long_ordinary_matches),
         cmocka_unit_test(test_expr_clone_evaluates_the_same),
+        cmocka_unit_test(test_expr_threads_match_one_compiled_pattern_at_once),
         cmocka_unit_test(test_expr_free_accepts_null),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
