@@ -20,6 +20,7 @@ enum {
     OPT_NO_PROGRESS,
     OPT_MAX_RECORD,
     OPT_MAX_FIELDS,
+    OPT_PRECISION,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +37,7 @@ static const struct option long_opts[] = {
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"output", required_argument, NULL, 'o'},
     {"no-header-out", no_argument, NULL, OPT_NO_HEADER_OUT},
+    {"precision", required_argument, NULL, OPT_PRECISION},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"threads", required_argument, NULL, 'j'},
@@ -54,10 +56,13 @@ static const char help_text[] =
     "\n"
     "Input:\n"
     "  -F, --format=csv|tsv|log   input format (default csv; tsv for *.tsv, *.tab)\n"
-    "  -d, --delimiter=CHAR       CSV field delimiter (default ','; '\\t' for tab)\n"
+    "  -d, --delimiter=CHAR       CSV field delimiter (default ','; '\\t' for tab);\n"
+    "                             a delimiter other than tab reads CSV whatever the\n"
+    "                             file name\n"
     "  -n, --no-header            the first row is data; columns are 1, 2, ... ($1, $2)\n"
     "      --log=PRESET|REGEX     log lines: combined, common, syslog, or a PCRE2\n"
-    "                             pattern whose named groups become the columns\n"
+    "                             pattern whose named groups become the columns;\n"
+    "                             implies -F log (-F csv|tsv, -d, -n conflict with it)\n"
     "      --strict               a malformed row is an error (exit 1) instead of\n"
     "                             being skipped and reported at the end\n"
     "      --max-record=BYTES     longest record accepted (default 1G)\n"
@@ -77,6 +82,10 @@ static const char help_text[] =
     "  -o, --output=FORMAT        table, csv, tsv, json, jsonl, markdown, chart\n"
     "                             (default table on a terminal, csv otherwise)\n"
     "      --no-header-out        omit the header line (csv, tsv, table)\n"
+    "      --precision=N          significant digits (1-17, default 6) of computed\n"
+    "                             non-integer values in table, markdown and chart;\n"
+    "                             integer digits are never rounded away (csv, tsv,\n"
+    "                             json keep the exact shortest form)\n"
     "      --progress, --no-progress\n"
     "                             progress bar on stderr (default: on a terminal,\n"
     "                             for large inputs)\n"
@@ -154,6 +163,43 @@ parse_delim(const char *s, char *out)
     return 1;
 }
 
+static const char *
+format_name(enum tally_input_format f)
+{
+    return f == TALLY_IN_TSV ? "tsv" : f == TALLY_IN_LOG ? "log" : "csv";
+}
+
+/* Input options that contradict each other are usage errors, whatever their
+ * order: a later option must never silently undo an earlier one. --log
+ * implies -F log; -d other than tab means CSV. */
+static int
+check_input(struct tally_opts *o, struct tally_diag *d)
+{
+    if (o->log) {
+        if (o->format != TALLY_IN_AUTO && o->format != TALLY_IN_LOG)
+            return tally_diag_usage(d,
+                                    "--log reads log lines; it cannot be combined with --format=%s",
+                                    format_name(o->format));
+        if (o->delim)
+            return tally_diag_usage(
+                d, "--log reads log lines; it cannot be combined with --delimiter");
+        if (o->no_header)
+            return tally_diag_usage(d, "--log reads log lines, which have no header row; it cannot "
+                                       "be combined with --no-header");
+        o->format = TALLY_IN_LOG;
+    }
+    if (o->delim && o->delim != '\t') {
+        if (o->format == TALLY_IN_TSV)
+            return tally_diag_usage(d,
+                                    "--format=tsv is tab-separated; it cannot be combined with "
+                                    "--delimiter='%c' (use --format=csv)",
+                                    o->delim);
+        if (o->format == TALLY_IN_AUTO)
+            o->format = TALLY_IN_CSV;
+    }
+    return TALLY_OK;
+}
+
 int
 tally_cli_parse(struct tally_opts *o, int argc, char **argv, struct tally_diag *d)
 {
@@ -185,7 +231,6 @@ tally_cli_parse(struct tally_opts *o, int argc, char **argv, struct tally_diag *
             break;
         case OPT_LOG:
             o->log = optarg;
-            o->format = TALLY_IN_LOG;
             break;
         case OPT_STRICT:
             o->strict = true;
@@ -223,6 +268,14 @@ tally_cli_parse(struct tally_opts *o, int argc, char **argv, struct tally_diag *
         case OPT_NO_HEADER_OUT:
             o->no_header_out = true;
             break;
+        case OPT_PRECISION: {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > TALLY_PRECISION_MAX)
+                return bad_value(d, "--precision", optarg, "expected a number from 1 to 17");
+            o->precision = (int)v;
+            break;
+        }
         case OPT_PROGRESS:
             o->progress = 1;
             break;
@@ -273,7 +326,7 @@ tally_cli_parse(struct tally_opts *o, int argc, char **argv, struct tally_diag *
     }
     o->files = argv + optind;
     o->nfiles = (size_t)(argc - optind);
-    return TALLY_OK;
+    return check_input(o, d);
 }
 
 void
