@@ -12,6 +12,9 @@
 
 #include "tally/xalloc.h"
 
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
 bool
 tally_slice_eq(struct tally_slice a, struct tally_slice b)
 {
@@ -255,6 +258,59 @@ size_t
 tally_format_int(int64_t v, char *buf)
 {
     return (size_t)snprintf(buf, TALLY_NUMBUF, "%" PRId64, v);
+}
+
+/* A 128-bit integer in decimal: |v| < 2^64 here, so it fits TALLY_NUMBUF. */
+static size_t
+format_i128(i128 v, char *buf)
+{
+    char tmp[48];
+    size_t n = 0;
+    bool neg = v < 0;
+    u128 m = neg ? -(u128)v : (u128)v;
+    do {
+        tmp[n++] = (char)('0' + (int)(m % 10));
+        m /= 10;
+    } while (m);
+    size_t len = 0;
+    if (neg)
+        buf[len++] = '-';
+    while (n)
+        buf[len++] = tmp[--n];
+    buf[len] = '\0';
+    return len;
+}
+
+size_t
+tally_num_bucket(const struct tally_num *n, double width, char *buf)
+{
+    if (n->kind == TALLY_NUM_INT && width == floor(width) && width <= 9007199254740992.0) {
+        int64_t v = n->i, w = (int64_t)width;
+        if (v >= INT64_MIN + w) {
+            /* The start is above v - w, so it fits in 64 bits. */
+            int64_t q = v / w;
+            if (v % w != 0 && v < 0)
+                q--;
+            return tally_format_int(q * w, buf);
+        }
+        /* In 128 bits: floor(INT64_MIN / 3) * 3 is below INT64_MIN. */
+        i128 q = (i128)v / w;
+        if ((i128)v % w != 0)
+            q--;
+        return format_i128(q * w, buf);
+    }
+    double q = n->d / width, start = n->d;
+    /* A quotient that overflows means a width far below the value's spacing:
+     * the value is its own start. One that underflows to -0 is bucket -1. */
+    if (isfinite(q)) {
+        q = floor(q);
+        if (q == 0 && n->d < 0)
+            q = -1;
+        start = q * width;
+    }
+    if (start == 0)
+        start = 0; /* no "-0" bucket */
+    return tally_format_double(start, buf);
 }
 
 int

@@ -55,6 +55,15 @@ bool tally_parse_double(struct tally_slice s, double *out);
 size_t tally_format_double(double v, char *buf) __attribute__((nonnull));
 size_t tally_format_int(int64_t v, char *buf) __attribute__((nonnull));
 
+/* The start of the width-wide numeric bucket holding n (n->kind is not
+ * NONE; width > 0), as key text in buf (TALLY_NUMBUF bytes, NUL-terminated):
+ * floor(n / width) * width. An integer with a whole width up to 2^53 gets an
+ * exact integer start, even below INT64_MIN (INT64_MIN/3 starts at
+ * -9223372036854775809); other values are computed in doubles, never "-0".
+ * Returns the length. */
+size_t tally_num_bucket(const struct tally_num *n, double width, char *buf)
+    __attribute__((nonnull));
+
 /* The SPEC's order for keys and --sort: the empty value first, then values
  * that read as numbers in numeric order, then the rest byte-wise. */
 int tally_value_order(struct tally_slice a, struct tally_slice b);

@@ -194,6 +194,57 @@ test_slice_compares_bytes_then_length(void **state)
     assert_false(tally_slice_eq(TALLY_SLICE_LIT("a"), TALLY_SLICE_LIT("b")));
 }
 
+static void
+expect_bucket(const char *value, double width, const char *want)
+{
+    struct tally_num n;
+    if (tally_parse_number(tally_slice_cstr(value), &n) == TALLY_NUM_NONE)
+        fail_msg("\"%s\" is not a number", value);
+    char buf[TALLY_NUMBUF];
+    size_t len = tally_num_bucket(&n, width, buf);
+    if (strcmp(buf, want) != 0)
+        fail_msg("%s / %.17g: got %s, want %s", value, width, buf, want);
+    assert_int_equal(len, strlen(want));
+}
+
+static void
+test_slice_numeric_buckets_floor_exactly_at_the_int64_limits(void **state)
+{
+    (void)state;
+    expect_bucket("7", 3, "6");
+    expect_bucket("-7", 3, "-9");
+    expect_bucket("-6", 3, "-6");
+    expect_bucket("0", 100, "0");
+    expect_bucket("-1", 100, "-100");
+    /* floor(v / 3) * 3 below INT64_MIN needs more than 64 bits. */
+    expect_bucket("-9223372036854775808", 3, "-9223372036854775809");
+    expect_bucket("-9223372036854775807", 3, "-9223372036854775809");
+    expect_bucket("-9223372036854775806", 3, "-9223372036854775806");
+    expect_bucket("-9223372036854775808", 2, "-9223372036854775808");
+    expect_bucket("-9223372036854775808", 9007199254740992.0, "-9223372036854775808");
+    expect_bucket("-9223372036854775807", 9007199254740992.0, "-9223372036854775808");
+    expect_bucket("-9223372036854775808", 9007199254740991.0, "-9232379236109515775");
+    expect_bucket("9223372036854775807", 3, "9223372036854775806");
+    expect_bucket("9223372036854775807", 1, "9223372036854775807");
+}
+
+static void
+test_slice_numeric_buckets_of_reals_never_print_minus_zero(void **state)
+{
+    (void)state;
+    expect_bucket("12.5", 5, "10");
+    expect_bucket("-0.5", 3, "-3");
+    expect_bucket("0.05", 0.1, "0");
+    expect_bucket("-0", 3, "0");
+    expect_bucket("-0.0", 0.5, "0");
+    expect_bucket("1e300", 1e299, "1e+300");
+    /* The quotient underflows to -0: still the bucket below zero. */
+    expect_bucket("-1e-300", 1e299, "-1e+299");
+    /* The quotient overflows: the value is its own start. */
+    expect_bucket("1e300", 1e-300, "1e+300");
+    expect_bucket("-1e300", 1e-300, "-1e+300");
+}
+
 int
 main(void)
 {
@@ -207,6 +258,8 @@ main(void)
         cmocka_unit_test(test_slice_prints_int64_exactly),
         cmocka_unit_test(test_slice_orders_empty_then_numbers_then_text),
         cmocka_unit_test(test_slice_compares_bytes_then_length),
+        cmocka_unit_test(test_slice_numeric_buckets_floor_exactly_at_the_int64_limits),
+        cmocka_unit_test(test_slice_numeric_buckets_of_reals_never_print_minus_zero),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
