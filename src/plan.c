@@ -467,6 +467,7 @@ tally_plan_build(struct tally_plan *p, const struct tally_opts *o, struct tally_
     const char *term = getenv("TERM");
     bool dumb = term && strcmp(term, "dumb") == 0;
     p->out_opts.header = !o->no_header_out;
+    p->out_opts.precision = o->precision;
     p->out_opts.color = tty && !(no_color && *no_color) && !dumb;
     p->out_opts.width = tally_term_width(STDOUT_FILENO);
     p->out_opts.ascii = dumb || !utf8_locale();

@@ -233,6 +233,25 @@ tally_parse_double(struct tally_slice s, double *out)
     return true;
 }
 
+/* The fewest %g digits that read back to v (finite): for a normal double,
+ * %.15g is already the shortest form whenever one of at most 15 digits
+ * exists (its spacing is finer than half a 15th digit), so only 16 and 17
+ * are left to try. Subnormals are coarser (5e-324 is one step): try every
+ * precision. The text is left in buf. */
+static int
+shortest_digits(double v, char *buf)
+{
+    int first = v != 0 && fabs(v) < DBL_MIN ? 1 : 15;
+    int prec = first;
+    for (; prec < 17; prec++) {
+        snprintf(buf, TALLY_NUMBUF, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return prec;
+    }
+    snprintf(buf, TALLY_NUMBUF, "%.17g", v);
+    return 17;
+}
+
 size_t
 tally_format_double(double v, char *buf)
 {
@@ -240,18 +259,40 @@ tally_format_double(double v, char *buf)
         return (size_t)snprintf(buf, TALLY_NUMBUF, "nan");
     if (isinf(v))
         return (size_t)snprintf(buf, TALLY_NUMBUF, v < 0 ? "-inf" : "inf");
-    /* For a normal double, %.15g is already the shortest form whenever one
-     * of at most 15 digits exists (its spacing is finer than half a 15th
-     * digit), so only 16 and 17 are left to try. Subnormals are coarser
-     * (5e-324 is one step): try every precision. */
-    int n = 0;
-    int first = v != 0 && fabs(v) < DBL_MIN ? 1 : 15;
-    for (int prec = first; prec <= 17; prec++) {
-        n = snprintf(buf, TALLY_NUMBUF, "%.*g", prec, v);
-        if (prec == 17 || strtod(buf, NULL) == v)
-            break;
+    (void)shortest_digits(v, buf);
+    return strlen(buf);
+}
+
+size_t
+tally_format_double_digits(double v, int digits, char *buf)
+{
+    if (!isfinite(v) || v == 0)
+        return tally_format_double(v, buf);
+    if (digits < 1)
+        digits = 1;
+    if (digits > 15) {
+        /* More digits than the shortest round-trip form has would only
+         * show binary noise (0.10000000000000001): stop there. */
+        int p = shortest_digits(v, buf);
+        digits = p < digits ? p : digits;
     }
-    return (size_t)n;
+    /* The decimal exponent after rounding (9.9999996 at 6 digits is 10). */
+    char e[TALLY_NUMBUF];
+    snprintf(e, sizeof e, "%.*e", digits - 1, v);
+    const char *ep = strchr(e, 'e');
+    int exp10 = ep ? atoi(ep + 1) : 0;
+    if (exp10 < -4 || exp10 >= 17)
+        return (size_t)snprintf(buf, TALLY_NUMBUF, "%.*g", digits, v);
+    int decimals = digits - 1 - exp10;
+    size_t n = (size_t)snprintf(buf, TALLY_NUMBUF, "%.*f", decimals > 0 ? decimals : 0, v);
+    if (decimals > 0) {
+        while (buf[n - 1] == '0')
+            n--;
+        if (buf[n - 1] == '.')
+            n--;
+        buf[n] = '\0';
+    }
+    return n;
 }
 
 size_t
