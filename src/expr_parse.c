@@ -436,7 +436,7 @@ tally_expr_clone(const struct tally_expr *e)
         c->res[i].voff = e->res[i].voff;
         c->res[i].vlen = e->res[i].vlen;
         if (!expr_regex_compile(&c->res[i], c->strbuf, err, sizeof err, &erroff))
-            abort(); /* the same pattern compiled in tally_expr_compile */
+            tally_oom(); /* it compiled before: only memory can fail it now */
         c->nres++;
     }
     expr_runtime_init(c);

@@ -364,19 +364,14 @@ plain_word(const char *s)
 static int
 compile(struct tally_logparse *p, const char *pattern, struct tally_diag *d)
 {
-    pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
-    if (!cctx)
-        abort();
-    /* A line never holds a newline; fix the convention so '.' and '$' do not
-     * depend on how the library was built. */
-    pcre2_set_newline(cctx, PCRE2_NEWLINE_LF);
     int err = 0;
     PCRE2_SIZE off = 0;
     /* No PCRE2_UTF: log lines may hold any bytes; a pattern that wants UTF
      * semantics asks with (*UTF). */
-    p->code = pcre2_compile((PCRE2_SPTR)pattern, strlen(pattern), 0, &err, &off, cctx);
-    pcre2_compile_context_free(cctx);
+    p->code =
+        pcre2_compile((PCRE2_SPTR)pattern, strlen(pattern), 0, &err, &off, tally_pcre_ccontext());
     if (!p->code) {
+        tally_pcre_check_memory(err);
         char msg[256];
         pcre2_get_error_message(err, (PCRE2_UCHAR *)msg, sizeof msg);
         tally_diag_usage(d, "--log: %s", msg);
@@ -399,9 +394,7 @@ compile(struct tally_logparse *p, const char *pattern, struct tally_diag *d)
     }
     /* Without JIT support this fails and pcre2_match interprets instead. */
     (void)pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE);
-    p->md = pcre2_match_data_create_from_pattern(p->code, NULL);
-    if (!p->md)
-        abort();
+    p->md = tally_xcheck(pcre2_match_data_create_from_pattern(p->code, NULL));
     tally_pcre_limits(&p->mctx, &p->jstack);
     build_columns(p);
     return TALLY_OK;
@@ -466,7 +459,7 @@ tally_logparse_clone(const struct tally_logparse *p)
     struct tally_logparse *c = NULL;
     /* The spec compiled once already, so it compiles again. */
     if (tally_logparse_new(&c, p->spec, p->strict, &d) != TALLY_OK)
-        abort();
+        tally_oom(); /* it compiled before: only memory can fail it now */
     c->scanner = p->scanner;
     c->file = p->file;
     return c;
@@ -516,6 +509,7 @@ match_line(struct tally_logparse *p, const char *s, size_t n, const struct tally
     int rc = pcre2_match(p->code, (PCRE2_SPTR)s, n, 0, 0, p->md, p->mctx);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
+    tally_pcre_check_memory(rc);
     if (rc < 0) {
         const char *limit = tally_pcre_limit_name(rc);
         if (limit) {
