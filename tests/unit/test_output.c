@@ -867,6 +867,19 @@ test_human_formats_round_computed_reals_to_six_digits_by_default(void **state)
 }
 
 static void
+test_table_rounds_rows_printed_after_the_hold_back_too(void **state)
+{
+    (void)state;
+    struct run r = RUN(TALLY_FMT_TABLE, plain, prec_cols, prec_rows);
+    r.hold_limit = 1; /* widths from the first row; the others stream */
+    expect(&r, "k     mean                 max                text\n"
+               "-  -------  ------------------  ------------------\n"
+               "a  2.10742  2.1074200000000003  2.1074200000000003\n"
+               "b  448.659   448.6585999999972   448.6585999999972\n"
+               "c  123456789           123456789\n");
+}
+
+static void
 test_human_formats_round_to_the_precision_asked(void **state)
 {
     (void)state;
@@ -967,6 +980,7 @@ main(void)
         cmocka_unit_test(test_chart_with_no_rows_prints_nothing),
         cmocka_unit_test(test_human_formats_round_computed_reals_to_six_digits_by_default),
         cmocka_unit_test(test_human_formats_round_to_the_precision_asked),
+        cmocka_unit_test(test_table_rounds_rows_printed_after_the_hold_back_too),
         cmocka_unit_test(test_chart_rounds_its_values_like_the_table),
         cmocka_unit_test(test_machine_formats_keep_the_round_trip_form_whatever_the_precision),
         cmocka_unit_test(test_output_to_a_closed_pipe_is_epipe_without_a_message),
