@@ -347,6 +347,8 @@ test_cli_bad_values_give_usage_messages(void **state)
     EXPECT_USAGE(WANT("--limit: expected a whole number, got \"-1\""), "--limit=-1");
     EXPECT_USAGE(WANT("--limit: expected a whole number, got \"10x\""), "--limit=10x");
     EXPECT_USAGE(WANT("--limit: expected a whole number, got \"\""), "--limit=");
+    EXPECT_USAGE(WANT("--limit: expected a whole number, got \"99999999999999999999\""),
+                 "--limit=99999999999999999999");
     EXPECT_USAGE(WANT("--output: expected table, csv, tsv, json, jsonl, markdown or chart, "
                       "got \"yaml\""),
                  "-o", "yaml");
