@@ -151,7 +151,8 @@ parse_width(struct tally_keyspec *k, struct tally_diag *d)
     case TALLY_DUR_NONE:
         break;
     }
-    if (tally_parse_double(tally_slice_cstr(k->width_text), &v) && v > 0 && v < 1e300) {
+    if (tally_parse_number(tally_slice_cstr(k->width_text), &k->width_num) != TALLY_NUM_NONE &&
+        (v = k->width_num.d) > 0 && v < 1e300) {
         k->bucket = TALLY_BUCKET_NUM;
         k->width = v;
         return TALLY_OK;

@@ -368,7 +368,7 @@ num_bucket(struct part *pt, const struct tally_row *row, const struct tally_keys
         return (struct tally_slice){"", 0};
     }
     char *buf = pt->keybuf[ki];
-    size_t len = tally_num_bucket(n, k->width, buf);
+    size_t len = tally_num_bucket(n, &k->width_num, buf);
     return (struct tally_slice){buf, len};
 }
 

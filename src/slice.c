@@ -322,11 +322,105 @@ format_i128(i128 v, char *buf)
     return len;
 }
 
-size_t
-tally_num_bucket(const struct tally_num *n, double width, char *buf)
+/* v * 10^-scale in decimal, trailing fraction zeros dropped, never "-0".
+ * Bucket starts have at most 37 digits, so sign, point and NUL fit
+ * TALLY_NUMBUF. */
+static size_t
+format_scaled(i128 v, int scale, char *buf)
 {
-    if (n->kind == TALLY_NUM_INT && width == floor(width) && width <= 9007199254740992.0) {
-        int64_t v = n->i, w = (int64_t)width;
+    char digits[48];
+    size_t n = format_i128(v < 0 ? -v : v, digits);
+    size_t len = 0;
+    if (v < 0)
+        buf[len++] = '-';
+    if ((int)n <= scale) {
+        buf[len++] = '0';
+        buf[len++] = '.';
+        for (int i = (int)n; i < scale; i++)
+            buf[len++] = '0';
+        memcpy(buf + len, digits, n);
+        len += n;
+    } else {
+        memcpy(buf + len, digits, n - (size_t)scale);
+        len += n - (size_t)scale;
+        if (scale) {
+            buf[len++] = '.';
+            memcpy(buf + len, digits + n - scale, (size_t)scale);
+            len += (size_t)scale;
+        }
+    }
+    if (scale) {
+        while (buf[len - 1] == '0')
+            len--;
+        if (buf[len - 1] == '.')
+            len--;
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+/* An integer, or a decimal written without an exponent, as mant * 10^-scale. */
+static bool
+decimal_parts(const struct tally_num *n, int64_t *mant, int32_t *scale)
+{
+    if (n->kind == TALLY_NUM_INT) {
+        *mant = n->i;
+        *scale = 0;
+        return true;
+    }
+    if (n->kind == TALLY_NUM_REAL && n->dec && n->dec_scale <= 18) {
+        *mant = n->dec_mant;
+        *scale = n->dec_scale;
+        return true;
+    }
+    return false;
+}
+
+static const int64_t pow10_i64[19] = {1,
+                                      10,
+                                      100,
+                                      1000,
+                                      10000,
+                                      100000,
+                                      1000000,
+                                      10000000,
+                                      100000000,
+                                      1000000000,
+                                      10000000000,
+                                      100000000000,
+                                      1000000000000,
+                                      10000000000000,
+                                      100000000000000,
+                                      1000000000000000,
+                                      10000000000000000,
+                                      100000000000000000,
+                                      1000000000000000000};
+
+/* floor(v / w) * w for decimals, in exact scaled integers: 0.7 in a 0.1
+ * bucket starts at 0.7, not at 0.6000000000000001. False when the value or
+ * the width is not such a decimal (exponent, too many digits). */
+static bool
+decimal_bucket(const struct tally_num *n, const struct tally_num *width, char *buf, size_t *len)
+{
+    int64_t vm, wm;
+    int32_t vs, ws;
+    if (!decimal_parts(n, &vm, &vs) || !decimal_parts(width, &wm, &ws) || wm <= 0)
+        return false;
+    int32_t scale = vs > ws ? vs : ws;
+    i128 v = (i128)vm * pow10_i64[scale - vs], w = (i128)wm * pow10_i64[scale - ws];
+    i128 q = v / w;
+    if (v % w != 0 && v < 0)
+        q--;
+    *len = format_scaled(q * w, scale, buf);
+    return true;
+}
+
+size_t
+tally_num_bucket(const struct tally_num *n, const struct tally_num *width, char *buf)
+{
+    double wd = width->d;
+    if (n->kind == TALLY_NUM_INT && width->kind == TALLY_NUM_INT) {
+        int64_t v = n->i, w = width->i;
         if (v >= INT64_MIN + w) {
             /* The start is above v - w, so it fits in 64 bits. */
             int64_t q = v / w;
@@ -340,14 +434,17 @@ tally_num_bucket(const struct tally_num *n, double width, char *buf)
             q--;
         return format_i128(q * w, buf);
     }
-    double q = n->d / width, start = n->d;
+    size_t len;
+    if (decimal_bucket(n, width, buf, &len))
+        return len;
+    double q = n->d / wd, start = n->d;
     /* A quotient that overflows means a width far below the value's spacing:
      * the value is its own start. One that underflows to -0 is bucket -1. */
     if (isfinite(q)) {
         q = floor(q);
         if (q == 0 && n->d < 0)
             q = -1;
-        start = q * width;
+        start = q * wd;
     }
     if (start == 0)
         start = 0; /* no "-0" bucket */

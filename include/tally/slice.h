@@ -62,12 +62,12 @@ size_t tally_format_int(int64_t v, char *buf) __attribute__((nonnull));
 size_t tally_format_double_digits(double v, int digits, char *buf) __attribute__((nonnull));
 
 /* The start of the width-wide numeric bucket holding n (n->kind is not
- * NONE; width > 0), as key text in buf (TALLY_NUMBUF bytes, NUL-terminated):
- * floor(n / width) * width. An integer with a whole width up to 2^53 gets an
- * exact integer start, even below INT64_MIN (INT64_MIN/3 starts at
- * -9223372036854775809); other values are computed in doubles, never "-0".
- * Returns the length. */
-size_t tally_num_bucket(const struct tally_num *n, double width, char *buf)
+ * NONE; width reads as a number > 0), as key text in buf (TALLY_NUMBUF
+ * bytes, NUL-terminated): floor(n / width) * width. Integers and decimals
+ * written without an exponent (up to 18 decimals) are bucketed exactly:
+ * INT64_MIN/3 starts at -9223372036854775809, 0.7/0.1 at 0.7. Other values
+ * are computed in doubles. Never "-0". Returns the length. */
+size_t tally_num_bucket(const struct tally_num *n, const struct tally_num *width, char *buf)
     __attribute__((nonnull));
 
 /* The SPEC's order for keys and --sort: the empty value first, then values

@@ -196,15 +196,16 @@ test_slice_compares_bytes_then_length(void **state)
 }
 
 static void
-expect_bucket(const char *value, double width, const char *want)
+expect_bucket(const char *value, const char *width, const char *want)
 {
-    struct tally_num n;
-    if (tally_parse_number(tally_slice_cstr(value), &n) == TALLY_NUM_NONE)
-        fail_msg("\"%s\" is not a number", value);
+    struct tally_num n, w;
+    if (tally_parse_number(tally_slice_cstr(value), &n) == TALLY_NUM_NONE ||
+        tally_parse_number(tally_slice_cstr(width), &w) == TALLY_NUM_NONE)
+        fail_msg("\"%s\" or \"%s\" is not a number", value, width);
     char buf[TALLY_NUMBUF];
-    size_t len = tally_num_bucket(&n, width, buf);
+    size_t len = tally_num_bucket(&n, &w, buf);
     if (strcmp(buf, want) != 0)
-        fail_msg("%s / %.17g: got %s, want %s", value, width, buf, want);
+        fail_msg("%s / %s: got %s, want %s", value, width, buf, want);
     assert_int_equal(len, strlen(want));
 }
 
@@ -212,38 +213,64 @@ static void
 test_slice_numeric_buckets_floor_exactly_at_the_int64_limits(void **state)
 {
     (void)state;
-    expect_bucket("7", 3, "6");
-    expect_bucket("-7", 3, "-9");
-    expect_bucket("-6", 3, "-6");
-    expect_bucket("0", 100, "0");
-    expect_bucket("-1", 100, "-100");
+    expect_bucket("7", "3", "6");
+    expect_bucket("-7", "3", "-9");
+    expect_bucket("-6", "3", "-6");
+    expect_bucket("0", "100", "0");
+    expect_bucket("-1", "100", "-100");
     /* floor(v / 3) * 3 below INT64_MIN needs more than 64 bits. */
-    expect_bucket("-9223372036854775808", 3, "-9223372036854775809");
-    expect_bucket("-9223372036854775807", 3, "-9223372036854775809");
-    expect_bucket("-9223372036854775806", 3, "-9223372036854775806");
-    expect_bucket("-9223372036854775808", 2, "-9223372036854775808");
-    expect_bucket("-9223372036854775808", 9007199254740992.0, "-9223372036854775808");
-    expect_bucket("-9223372036854775807", 9007199254740992.0, "-9223372036854775808");
-    expect_bucket("-9223372036854775808", 9007199254740991.0, "-9232379236109515775");
-    expect_bucket("9223372036854775807", 3, "9223372036854775806");
-    expect_bucket("9223372036854775807", 1, "9223372036854775807");
+    expect_bucket("-9223372036854775808", "3", "-9223372036854775809");
+    expect_bucket("-9223372036854775807", "3", "-9223372036854775809");
+    expect_bucket("-9223372036854775806", "3", "-9223372036854775806");
+    expect_bucket("-9223372036854775808", "2", "-9223372036854775808");
+    expect_bucket("-9223372036854775808", "9007199254740992", "-9223372036854775808");
+    expect_bucket("-9223372036854775807", "9007199254740992", "-9223372036854775808");
+    expect_bucket("-9223372036854775808", "9007199254740991", "-9232379236109515775");
+    expect_bucket("9223372036854775807", "3", "9223372036854775806");
+    expect_bucket("9223372036854775807", "1", "9223372036854775807");
+}
+
+static void
+test_slice_numeric_buckets_of_decimals_are_exact(void **state)
+{
+    (void)state;
+    /* In doubles 0.7 / 0.1 is 6.999999999999999: bucket 0.6000000000000001. */
+    expect_bucket("0.7", "0.1", "0.7");
+    expect_bucket("0.3", "0.1", "0.3");
+    expect_bucket("0.69", "0.1", "0.6");
+    expect_bucket("2.675", "0.1", "2.6");
+    expect_bucket("-0.1", "0.1", "-0.1");
+    expect_bucket("-0.05", "0.1", "-0.1");
+    expect_bucket("0.05", "0.1", "0");
+    expect_bucket("12.5", "2.5", "12.5");
+    expect_bucket("12.49", "2.5", "10");
+    expect_bucket("7", "0.25", "7");
+    expect_bucket("-7", "2.5", "-7.5");
+    expect_bucket("1.000", "0.50", "1");
+    expect_bucket("0.000000000000000003", "0.000000000000000002", "0.000000000000000002");
+    expect_bucket("-9223372036854775808", "0.000000000000000003",
+                  "-9223372036854775808.000000000000000001");
+    /* With an exponent, or more digits than fit: doubles. */
+    expect_bucket("7e-1", "0.1", "0.6000000000000001");
+    expect_bucket("0.7", "1e-1", "0.6000000000000001");
 }
 
 static void
 test_slice_numeric_buckets_of_reals_never_print_minus_zero(void **state)
 {
     (void)state;
-    expect_bucket("12.5", 5, "10");
-    expect_bucket("-0.5", 3, "-3");
-    expect_bucket("0.05", 0.1, "0");
-    expect_bucket("-0", 3, "0");
-    expect_bucket("-0.0", 0.5, "0");
-    expect_bucket("1e300", 1e299, "1e+300");
+    expect_bucket("12.5", "5", "10");
+    expect_bucket("-0.5", "3", "-3");
+    expect_bucket("0.05", "0.1", "0");
+    expect_bucket("-0", "3", "0");
+    expect_bucket("-0.0", "0.5", "0");
+    expect_bucket("1e300", "1e299", "1e+300");
     /* The quotient underflows to -0: still the bucket below zero. */
-    expect_bucket("-1e-300", 1e299, "-1e+299");
+    expect_bucket("-1e-300", "1e299", "-1e+299");
     /* The quotient overflows: the value is its own start. */
-    expect_bucket("1e300", 1e-300, "1e+300");
-    expect_bucket("-1e300", 1e-300, "-1e+300");
+    expect_bucket("1e300", "1e-300", "1e+300");
+    expect_bucket("1e300", "0.000000000000000001", "1e+300");
+    expect_bucket("-1e300", "1e-300", "-1e+300");
 }
 
 static void
@@ -326,6 +353,7 @@ main(void)
         cmocka_unit_test(test_slice_orders_empty_then_numbers_then_text),
         cmocka_unit_test(test_slice_compares_bytes_then_length),
         cmocka_unit_test(test_slice_numeric_buckets_floor_exactly_at_the_int64_limits),
+        cmocka_unit_test(test_slice_numeric_buckets_of_decimals_are_exact),
         cmocka_unit_test(test_slice_numeric_buckets_of_reals_never_print_minus_zero),
         cmocka_unit_test(test_slice_rounds_for_people_to_significant_digits),
         cmocka_unit_test(test_slice_rounding_for_people_keeps_integer_digits_and_avoids_exponents),
