@@ -7,7 +7,7 @@ _tally_aggs="count sum min max mean stddev var median p50 p90 p95 p99 distinct f
 _tally_formats="table csv tsv json jsonl markdown chart"
 _tally_presets="combined common syslog"
 _tally_long_opts="--format= --delimiter= --no-header --log= --strict --max-record= --max-fields=
---select= --group-by= --agg= --where= --sort= --limit= --output= --no-header-out --progress
+--select= --group-by= --agg= --where= --sort= --limit= --output= --no-header-out --precision= --progress
 --no-progress --threads= --help --version"
 _tally_short_opts="-F -d -n -s -g -a -w -o -j -h -V"
 
@@ -90,7 +90,7 @@ _tally_columns()
             -d | --delimiter) expect=d ;;
             --log) expect=log ;;
             -[sgawoj] | --select | --group-by | --agg | --where | --sort | --limit | --output | \
-                --threads | --max-record | --max-fields) expect=skip ;;
+                --threads | --max-record | --max-fields | --precision) expect=skip ;;
             --format=*) format=${w#*=} ;;
             -F?*) format=${w#-F} ;;
             --delimiter=*) delim=${w#*=} ;;
@@ -218,7 +218,7 @@ _tally()
     local opt="" lead=""
     case $prev in
         -[Fdsgawoj] | --format | --delimiter | --log | --select | --group-by | --agg | --where | \
-            --sort | --limit | --output | --threads | --max-record | --max-fields)
+            --sort | --limit | --output | --threads | --max-record | --max-fields | --precision)
             opt=$prev
             ;;
     esac
@@ -252,6 +252,7 @@ _tally()
         -o | --output) _tally_add "$lead" "$cur" $_tally_formats ;;
         --log) _tally_add "$lead" "$cur" $_tally_presets ;;
         -d | --delimiter) _tally_add "$lead" "$cur" , ';' '|' '\t' ;;
+        --precision) _tally_add "$lead" "$cur" 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 ;;
         -s | --select) _tally_add "$lead$head" "$item" "${cols[@]}" ;;
         -g | --group-by)
             if [[ $item == */* ]]; then

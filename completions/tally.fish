@@ -33,7 +33,7 @@ function __tally_columns
             case --log
                 set expect log
             case -s -g -a -w -o -j --select --group-by --agg --where --sort --limit --output \
-                --threads --max-record --max-fields
+                --threads --max-record --max-fields --precision
                 set expect skip
             case '--format=*'
                 set format (string replace -r '^[^=]*=' '' -- $w)
@@ -306,6 +306,7 @@ complete -c tally -l sort -x -a '(__tally_sort_list)' -d 'Order by output column
 complete -c tally -l limit -x -d 'Print at most N output rows'
 complete -c tally -s o -l output -x -a 'table csv tsv json jsonl markdown chart' -d 'Output format'
 complete -c tally -l no-header-out -d 'Omit the header line'
+complete -c tally -l precision -x -a '(seq 1 17)' -d 'Significant digits of computed non-integer values'
 complete -c tally -l progress -d 'Draw a progress bar on stderr'
 complete -c tally -l no-progress -d 'Never draw a progress bar'
 complete -c tally -s j -l threads -x -d 'Worker threads'

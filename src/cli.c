@@ -2,6 +2,7 @@
  * (numbers, format names, one-byte delimiters); meaning is the plan's job. */
 #include "tally/cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,9 @@
 
 #include "tally/status.h"
 #include "tally/xalloc.h"
+
+/* Not a status: an option helper's "this option is not one of mine". */
+#define NOT_MINE (-1)
 
 enum {
     OPT_LOG = 256,
@@ -20,6 +24,7 @@ enum {
     OPT_NO_PROGRESS,
     OPT_MAX_RECORD,
     OPT_MAX_FIELDS,
+    OPT_PRECISION,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +41,7 @@ static const struct option long_opts[] = {
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"output", required_argument, NULL, 'o'},
     {"no-header-out", no_argument, NULL, OPT_NO_HEADER_OUT},
+    {"precision", required_argument, NULL, OPT_PRECISION},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"threads", required_argument, NULL, 'j'},
@@ -56,10 +62,13 @@ static const char help_text[] =
     "  -F, --format=csv|tsv|log   input format (default csv; tsv for *.tsv, *.tab)\n"
     "                             (tsv: a record per line, \\t \\n \\r \\\\ escapes,\n"
     "                             quotes literal; quoted TSV: -F csv -d '\\t')\n"
-    "  -d, --delimiter=CHAR       CSV field delimiter (default ','; '\\t' for tab)\n"
+    "  -d, --delimiter=CHAR       CSV field delimiter (default ','; '\\t' for tab);\n"
+    "                             a delimiter other than tab reads CSV whatever the\n"
+    "                             file name\n"
     "  -n, --no-header            the first row is data; columns are 1, 2, ... ($1, $2)\n"
     "      --log=PRESET|REGEX     log lines: combined, common, syslog, or a PCRE2\n"
-    "                             pattern whose named groups become the columns\n"
+    "                             pattern whose named groups become the columns;\n"
+    "                             implies -F log (-F csv|tsv, -d, -n conflict with it)\n"
     "      --strict               a malformed row is an error (exit 1) instead of\n"
     "                             being skipped and reported at the end\n"
     "      --max-record=BYTES     longest record accepted (default 1G)\n"
@@ -79,6 +88,10 @@ static const char help_text[] =
     "  -o, --output=FORMAT        table, csv, tsv, json, jsonl, markdown, chart\n"
     "                             (default table on a terminal, csv otherwise)\n"
     "      --no-header-out        omit the header line (csv, tsv, table)\n"
+    "      --precision=N          significant digits (1-17, default 6) of computed\n"
+    "                             non-integer values in table, markdown and chart;\n"
+    "                             integer digits are never rounded away (csv, tsv,\n"
+    "                             json keep the exact shortest form)\n"
     "      --progress, --no-progress\n"
     "                             progress bar on stderr (default: on a terminal,\n"
     "                             for large inputs)\n"
@@ -156,6 +169,181 @@ parse_delim(const char *s, char *out)
     return 1;
 }
 
+static const char *
+format_name(enum tally_input_format f)
+{
+    return f == TALLY_IN_TSV ? "tsv" : f == TALLY_IN_LOG ? "log" : "csv";
+}
+
+/* Input options that contradict each other are usage errors, whatever their
+ * order: a later option must never silently undo an earlier one. --log
+ * implies -F log; -d other than tab means CSV. */
+static int
+check_input(struct tally_opts *o, struct tally_diag *d)
+{
+    if (o->log) {
+        if (o->format != TALLY_IN_AUTO && o->format != TALLY_IN_LOG)
+            return tally_diag_usage(d,
+                                    "--log reads log lines; it cannot be combined with --format=%s",
+                                    format_name(o->format));
+        if (o->delim)
+            return tally_diag_usage(
+                d, "--log reads log lines; it cannot be combined with --delimiter");
+        if (o->no_header)
+            return tally_diag_usage(d, "--log reads log lines, which have no header row; it cannot "
+                                       "be combined with --no-header");
+        o->format = TALLY_IN_LOG;
+    }
+    if (o->delim && o->delim != '\t') {
+        if (o->format == TALLY_IN_TSV)
+            return tally_diag_usage(d,
+                                    "--format=tsv is tab-separated; it cannot be combined with "
+                                    "--delimiter='%c' (use --format=csv)",
+                                    o->delim);
+        if (o->format == TALLY_IN_AUTO)
+            o->format = TALLY_IN_CSV;
+    }
+    return TALLY_OK;
+}
+
+/* A decimal number from lo to hi and nothing else (no sign, no spaces). */
+static bool
+parse_range(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*end || errno == ERANGE || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Input and query options. Returns TALLY_OK, a usage error, or NOT_MINE. */
+static int
+input_or_query_option(struct tally_opts *o, int c, size_t *wcap, struct tally_diag *d)
+{
+    long long v;
+    switch (c) {
+    case 'F':
+        if (strcmp(optarg, "csv") == 0)
+            o->format = TALLY_IN_CSV;
+        else if (strcmp(optarg, "tsv") == 0)
+            o->format = TALLY_IN_TSV;
+        else if (strcmp(optarg, "log") == 0)
+            o->format = TALLY_IN_LOG;
+        else
+            return bad_value(d, "--format", optarg, "expected csv, tsv or log");
+        return TALLY_OK;
+    case 'd':
+        if (!parse_delim(optarg, &o->delim))
+            return bad_value(d, "--delimiter", optarg, "expected one character or '\\t'");
+        return TALLY_OK;
+    case 'n':
+        o->no_header = true;
+        return TALLY_OK;
+    case OPT_LOG:
+        o->log = optarg;
+        return TALLY_OK;
+    case OPT_STRICT:
+        o->strict = true;
+        return TALLY_OK;
+    case 's':
+        o->select = optarg;
+        return TALLY_OK;
+    case 'g':
+        o->group_by = optarg;
+        return TALLY_OK;
+    case 'a':
+        o->aggs = optarg;
+        return TALLY_OK;
+    case 'w':
+        tally_xgrow((void **)&o->wheres, wcap, o->nwheres + 1, sizeof *o->wheres);
+        o->wheres[o->nwheres++] = optarg;
+        return TALLY_OK;
+    case OPT_SORT:
+        o->sort = optarg;
+        return TALLY_OK;
+    case OPT_LIMIT:
+        if (!parse_range(optarg, 0, INT64_MAX, &v))
+            return bad_value(d, "--limit", optarg, "expected a whole number");
+        o->limit = v;
+        return TALLY_OK;
+    }
+    return NOT_MINE;
+}
+
+/* Output and run options. Returns TALLY_OK, a usage error, or NOT_MINE. */
+static int
+output_or_run_option(struct tally_opts *o, int c, struct tally_diag *d)
+{
+    long long v;
+    uint64_t size;
+    switch (c) {
+    case 'o':
+        if (!tally_format_parse(optarg, &o->output))
+            return bad_value(d, "--output", optarg,
+                             "expected table, csv, tsv, json, jsonl, markdown or chart");
+        o->output_set = true;
+        return TALLY_OK;
+    case OPT_NO_HEADER_OUT:
+        o->no_header_out = true;
+        return TALLY_OK;
+    case OPT_PRECISION:
+        if (!parse_range(optarg, 1, TALLY_PRECISION_MAX, &v))
+            return bad_value(d, "--precision", optarg, "expected a number from 1 to 17");
+        o->precision = (int)v;
+        return TALLY_OK;
+    case OPT_PROGRESS:
+    case OPT_NO_PROGRESS:
+        o->progress = c == OPT_PROGRESS;
+        return TALLY_OK;
+    case 'j':
+        if (!parse_range(optarg, 1, 256, &v))
+            return bad_value(d, "--threads", optarg, "expected a number from 1 to 256");
+        o->threads = (int)v;
+        return TALLY_OK;
+    case OPT_MAX_RECORD:
+        if (!parse_size(optarg, &o->max_record))
+            return bad_value(d, "--max-record", optarg, "expected a size like 64M");
+        return TALLY_OK;
+    case OPT_MAX_FIELDS:
+        if (!parse_size(optarg, &size) || size > UINT32_MAX)
+            return bad_value(d, "--max-fields", optarg, "expected a number");
+        o->max_fields = (uint32_t)size;
+        return TALLY_OK;
+    case 'h':
+        o->help = true;
+        return TALLY_OK;
+    case 'V':
+        o->version = true;
+        return TALLY_OK;
+    }
+    return NOT_MINE;
+}
+
+/* What getopt could not take: a missing value or an unknown option. */
+static int
+option_error(int c, char **argv, struct tally_diag *d)
+{
+    if (c == ':')
+        return tally_diag_usage(d,
+                                "option '%s' needs a value\n"
+                                "Try 'tally --help' for more information.",
+                                argv[optind - 1]);
+    if (optopt)
+        return tally_diag_usage(d,
+                                "unknown option '-%c'\n"
+                                "Try 'tally --help' for more information.",
+                                optopt);
+    return tally_diag_usage(d,
+                            "unknown option '%s'\n"
+                            "Try 'tally --help' for more information.",
+                            argv[optind - 1]);
+}
+
 int
 tally_cli_parse(struct tally_opts *o, int argc, char **argv, struct tally_diag *d)
 {
@@ -167,115 +355,17 @@ tally_cli_parse(struct tally_opts *o, int argc, char **argv, struct tally_diag *
     optind = 0; /* 0, not 1: glibc then also drops the state of an earlier parse */
     int c;
     while ((c = getopt_long(argc, argv, ":F:d:ns:g:a:w:o:j:hV", long_opts, NULL)) != -1) {
-        switch (c) {
-        case 'F':
-            if (strcmp(optarg, "csv") == 0)
-                o->format = TALLY_IN_CSV;
-            else if (strcmp(optarg, "tsv") == 0)
-                o->format = TALLY_IN_TSV;
-            else if (strcmp(optarg, "log") == 0)
-                o->format = TALLY_IN_LOG;
-            else
-                return bad_value(d, "--format", optarg, "expected csv, tsv or log");
-            break;
-        case 'd':
-            if (!parse_delim(optarg, &o->delim))
-                return bad_value(d, "--delimiter", optarg, "expected one character or '\\t'");
-            break;
-        case 'n':
-            o->no_header = true;
-            break;
-        case OPT_LOG:
-            o->log = optarg;
-            o->format = TALLY_IN_LOG;
-            break;
-        case OPT_STRICT:
-            o->strict = true;
-            break;
-        case 's':
-            o->select = optarg;
-            break;
-        case 'g':
-            o->group_by = optarg;
-            break;
-        case 'a':
-            o->aggs = optarg;
-            break;
-        case 'w':
-            tally_xgrow((void **)&o->wheres, &wcap, o->nwheres + 1, sizeof *o->wheres);
-            o->wheres[o->nwheres++] = optarg;
-            break;
-        case OPT_SORT:
-            o->sort = optarg;
-            break;
-        case OPT_LIMIT: {
-            char *end;
-            long long v = strtoll(optarg, &end, 10);
-            if (*optarg < '0' || *optarg > '9' || *end || v < 0)
-                return bad_value(d, "--limit", optarg, "expected a whole number");
-            o->limit = v;
-            break;
-        }
-        case 'o':
-            if (!tally_format_parse(optarg, &o->output))
-                return bad_value(d, "--output", optarg,
-                                 "expected table, csv, tsv, json, jsonl, markdown or chart");
-            o->output_set = true;
-            break;
-        case OPT_NO_HEADER_OUT:
-            o->no_header_out = true;
-            break;
-        case OPT_PROGRESS:
-            o->progress = 1;
-            break;
-        case OPT_NO_PROGRESS:
-            o->progress = 0;
-            break;
-        case 'j': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*optarg < '0' || *optarg > '9' || *end || v < 1 || v > 256)
-                return bad_value(d, "--threads", optarg, "expected a number from 1 to 256");
-            o->threads = (int)v;
-            break;
-        }
-        case OPT_MAX_RECORD:
-            if (!parse_size(optarg, &o->max_record))
-                return bad_value(d, "--max-record", optarg, "expected a size like 64M");
-            break;
-        case OPT_MAX_FIELDS: {
-            uint64_t v;
-            if (!parse_size(optarg, &v) || v > UINT32_MAX)
-                return bad_value(d, "--max-fields", optarg, "expected a number");
-            o->max_fields = (uint32_t)v;
-            break;
-        }
-        case 'h':
-            o->help = true;
-            break;
-        case 'V':
-            o->version = true;
-            break;
-        case ':':
-            return tally_diag_usage(d,
-                                    "option '%s' needs a value\n"
-                                    "Try 'tally --help' for more information.",
-                                    argv[optind - 1]);
-        default:
-            if (optopt)
-                return tally_diag_usage(d,
-                                        "unknown option '-%c'\n"
-                                        "Try 'tally --help' for more information.",
-                                        optopt);
-            return tally_diag_usage(d,
-                                    "unknown option '%s'\n"
-                                    "Try 'tally --help' for more information.",
-                                    argv[optind - 1]);
-        }
+        int rc = input_or_query_option(o, c, &wcap, d);
+        if (rc == NOT_MINE)
+            rc = output_or_run_option(o, c, d);
+        if (rc == NOT_MINE)
+            rc = option_error(c, argv, d);
+        if (rc != TALLY_OK)
+            return rc;
     }
     o->files = argv + optind;
     o->nfiles = (size_t)(argc - optind);
-    return TALLY_OK;
+    return check_input(o, d);
 }
 
 void

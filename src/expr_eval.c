@@ -10,6 +10,7 @@
 
 #include "expr_int.h"
 #include "tally/status.h"
+#include "tally/xalloc.h"
 
 bool
 expr_regex_compile(struct expr_regex *r, const char *strbuf, char *errbuf, size_t errsize,
@@ -19,8 +20,10 @@ expr_regex_compile(struct expr_regex *r, const char *strbuf, char *errbuf, size_
     PCRE2_SIZE off = 0;
     /* No PCRE2_UTF: values may be any bytes, and a pattern that wants UTF
      * semantics asks with (*UTF). */
-    r->code = pcre2_compile((PCRE2_SPTR)(strbuf + r->voff), r->vlen, 0, &code, &off, NULL);
+    r->code = pcre2_compile((PCRE2_SPTR)(strbuf + r->voff), r->vlen, 0, &code, &off,
+                            tally_pcre_ccontext());
     if (!r->code) {
+        tally_pcre_check_memory(code);
         pcre2_get_error_message(code, (PCRE2_UCHAR *)errbuf, errsize);
         *erroff = off;
         return false;
@@ -38,9 +41,7 @@ expr_runtime_init(struct tally_expr *e)
         return;
     /* Only whether it matched matters: one pair of offsets is enough. */
     for (uint32_t i = 0; i < e->nres; i++) {
-        e->res[i].md = pcre2_match_data_create(1, NULL);
-        if (!e->res[i].md)
-            abort();
+        e->res[i].md = tally_xcheck(pcre2_match_data_create(1, tally_pcre_gcontext()));
     }
     tally_pcre_limits(&e->mctx, &e->jstack);
 }
@@ -159,6 +160,7 @@ eval_match(struct tally_expr *e, const struct expr_node *n, const struct tally_r
         return !n->negate;
     if (rc == PCRE2_ERROR_NOMATCH)
         return n->negate;
+    tally_pcre_check_memory(rc);
     struct tally_loc loc = {row->file, row->line, 0};
     const char *limit = tally_pcre_limit_name(rc);
     if (limit) {

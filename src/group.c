@@ -127,7 +127,7 @@ static uint32_t
 add_group(struct tally_group_table *t, size_t i, const struct tally_slice *keys, uint64_t h)
 {
     if (t->n == EMPTY_SLOT - 1)
-        abort(); /* 4 billion groups: memory runs out long before */
+        tally_oom(); /* 4 billion groups: no room for their ids (memory runs out first) */
     uint32_t id = t->n;
     if (id == t->gcap) {
         size_t cap = t->gcap ? t->gcap * 2 : 16;

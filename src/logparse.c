@@ -126,19 +126,14 @@ plain_word(const char *s)
 static int
 compile(struct tally_logparse_code *c, const char *pattern, struct tally_diag *d)
 {
-    pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
-    if (!cctx)
-        abort();
-    /* A line never holds a newline; fix the convention so '.' and '$' do not
-     * depend on how the library was built. */
-    pcre2_set_newline(cctx, PCRE2_NEWLINE_LF);
     int err = 0;
     PCRE2_SIZE off = 0;
     /* No PCRE2_UTF: log lines may hold any bytes; a pattern that wants UTF
      * semantics asks with (*UTF). */
-    c->re = pcre2_compile((PCRE2_SPTR)pattern, strlen(pattern), 0, &err, &off, cctx);
-    pcre2_compile_context_free(cctx);
+    c->re =
+        pcre2_compile((PCRE2_SPTR)pattern, strlen(pattern), 0, &err, &off, tally_pcre_ccontext());
     if (!c->re) {
+        tally_pcre_check_memory(err);
         char msg[256];
         pcre2_get_error_message(err, (PCRE2_UCHAR *)msg, sizeof msg);
         tally_diag_usage(d, "--log: %s", msg);
@@ -226,9 +221,7 @@ tally_logparse_open(struct tally_logparse_code *c)
     atomic_fetch_add(&c->refs, 1);
     p->code = c;
     p->scanner = c->kind == LOG_COMBINED || c->kind == LOG_COMMON;
-    p->md = pcre2_match_data_create_from_pattern(c->re, NULL);
-    if (!p->md)
-        abort();
+    p->md = tally_xcheck(pcre2_match_data_create_from_pattern(c->re, tally_pcre_gcontext()));
     tally_pcre_limits(&p->mctx, &p->jstack);
     p->fields = tally_xcalloc(c->header.n ? c->header.n : 1, sizeof *p->fields);
     return p;
@@ -328,6 +321,7 @@ match_line(struct tally_logparse *p, const char *s, size_t n, const struct tally
     int rc = pcre2_match(c->re, (PCRE2_SPTR)s, n, 0, 0, p->md, p->mctx);
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
+    tally_pcre_check_memory(rc);
     if (rc < 0) {
         const char *limit = tally_pcre_limit_name(rc);
         if (limit) {

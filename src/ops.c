@@ -641,6 +641,7 @@ ext_final(void *st, const struct tally_op_param *param, struct tally_value *out)
         out->kind = TALLY_VAL_REAL;
     }
     out->d = s->d;
+    out->as_input = true; /* min and max are input values: never rounded for display */
 }
 
 /* ---- var and stddev: exact sums of x and x^2 as scaled integers when every

@@ -147,7 +147,7 @@ table_row(struct tally_writer *w, const struct tally_value *vals)
     }
     struct out_hold *h = &w->hold;
     for (uint32_t c = 0; c < w->ncols; c++)
-        h->scratch[c] = tally_out_value_text(&vals[c], h->numbufs + (size_t)c * TALLY_NUMBUF);
+        h->scratch[c] = tally_out_human_text(w, &vals[c], h->numbufs + (size_t)c * TALLY_NUMBUF);
     put_line(w, h->scratch);
 }
 

@@ -75,6 +75,8 @@ tally_output_open(struct tally_writer **out, enum tally_format f, int fd,
         w->opts = *o;
     else
         w->opts.header = true;
+    if (w->opts.precision < 1 || w->opts.precision > TALLY_PRECISION_MAX)
+        w->opts.precision = TALLY_PRECISION_DEFAULT;
     w->buf = tally_xmalloc(OUT_BUFSIZE);
     w->hold_limit = OUT_HOLD_DEFAULT;
     *out = w;
@@ -278,6 +280,15 @@ tally_out_value_text(const struct tally_value *v, char *numbuf)
         break;
     }
     return (struct tally_slice){"", 0};
+}
+
+struct tally_slice
+tally_out_human_text(const struct tally_writer *w, const struct tally_value *v, char *numbuf)
+{
+    if (v->kind == TALLY_VAL_REAL && !v->as_input)
+        return (struct tally_slice){numbuf,
+                                    tally_format_double_digits(v->d, w->opts.precision, numbuf)};
+    return tally_out_value_text(v, numbuf);
 }
 
 size_t
@@ -491,7 +502,7 @@ tally_out_hold_add(struct tally_writer *w, const struct tally_value *vals, enum 
     struct tally_slice *row = h->cells + h->n * nc;
     for (uint32_t c = 0; c < nc; c++) {
         char numbuf[TALLY_NUMBUF];
-        struct tally_slice s = tally_out_value_text(&vals[c], numbuf);
+        struct tally_slice s = tally_out_human_text(w, &vals[c], numbuf);
         row[c].len = s.len;
         row[c].ptr = tally_arena_strndup(&h->arena, s.ptr, s.len);
         size_t wd = tally_out_cell(NULL, s, mode);

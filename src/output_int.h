@@ -80,6 +80,10 @@ void tally_out_eol(struct tally_writer *w);
 /* The text of a value: numbers formatted into numbuf (TALLY_NUMBUF bytes),
  * TEXT as its bytes, EMPTY as "". Borrowed from v or numbuf. */
 struct tally_slice tally_out_value_text(const struct tally_value *v, char *numbuf);
+/* The same for people (table, markdown, chart): a computed REAL value
+ * (not as_input) rounded to the writer's --precision. */
+struct tally_slice tally_out_human_text(const struct tally_writer *w, const struct tally_value *v,
+                                        char *numbuf);
 
 /* Decodes one well-formed UTF-8 sequence at p (n bytes available): returns
  * its length and sets *cp, or 0 when the bytes are not valid UTF-8

@@ -10,6 +10,7 @@
 
 #include "tally/status.h"
 #include "tally/term.h"
+#include "tally/tstamp.h"
 #include "tally/xalloc.h"
 
 /* One item of a comma-separated list, spaces around it removed. */
@@ -127,46 +128,31 @@ parse_select(struct tally_plan *p, const char *text, struct tally_diag *d)
     return TALLY_OK;
 }
 
-/* "5m" -> seconds; false when it is not a duration. */
-static bool
-parse_duration(const char *s, double *secs)
-{
-    char *end;
-    if (*s < '0' || *s > '9')
-        return false;
-    double v = strtod(s, &end);
-    double unit;
-    switch (*end) {
-    case 's':
-        unit = 1;
-        break;
-    case 'm':
-        unit = 60;
-        break;
-    case 'h':
-        unit = 3600;
-        break;
-    case 'd':
-        unit = 86400;
-        break;
-    default:
-        return false;
-    }
-    if (end[1] != '\0' || !(v > 0))
-        return false;
-    *secs = v * unit;
-    return true;
-}
-
 static int
 parse_width(struct tally_keyspec *k, struct tally_diag *d)
 {
     double v;
-    if (parse_duration(k->width_text, &k->width)) {
+    int64_t secs;
+    switch (tally_duration_parse(tally_slice_cstr(k->width_text), &secs)) {
+    case TALLY_DUR_OK:
         k->bucket = TALLY_BUCKET_TIME;
+        k->width = (double)secs;
         return TALLY_OK;
+    case TALLY_DUR_FRACTION:
+        return tally_diag_usage(d,
+                                "-g: bad bucket width \"%s\" in \"%s\": a time bucket is a whole "
+                                "number of seconds",
+                                k->width_text, k->label);
+    case TALLY_DUR_TOO_LONG:
+        return tally_diag_usage(d,
+                                "-g: bad bucket width \"%s\" in \"%s\": a time bucket is at most "
+                                "2^53 seconds (about 285 million years)",
+                                k->width_text, k->label);
+    case TALLY_DUR_NONE:
+        break;
     }
-    if (tally_parse_double(tally_slice_cstr(k->width_text), &v) && v > 0 && v < 1e300) {
+    if (tally_parse_number(tally_slice_cstr(k->width_text), &k->width_num) != TALLY_NUM_NONE &&
+        (v = k->width_num.d) > 0 && v < 1e300) {
         k->bucket = TALLY_BUCKET_NUM;
         k->width = v;
         return TALLY_OK;
@@ -495,6 +481,7 @@ tally_plan_build(struct tally_plan *p, const struct tally_opts *o, struct tally_
     const char *term = getenv("TERM");
     bool dumb = term && strcmp(term, "dumb") == 0;
     p->out_opts.header = !o->no_header_out;
+    p->out_opts.precision = o->precision;
     p->out_opts.color = tty && !(no_color && *no_color) && !dumb;
     p->out_opts.width = tally_term_width(STDOUT_FILENO);
     p->out_opts.ascii = dumb || !utf8_locale();

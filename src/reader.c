@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -13,6 +14,7 @@
 
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "tally/status.h"
 #include "tally/xalloc.h"
@@ -130,7 +132,7 @@ gzip_fill(struct tally_reader *r, size_t min, size_t *got, struct tally_diag *d)
             continue;
         }
         if (ret == Z_MEM_ERROR)
-            return fail_here(r, d, "out of memory decompressing gzip data", NULL);
+            tally_oom();
         if (ret != Z_OK && ret != Z_BUF_ERROR)
             return fail_here(r, d, "corrupt gzip data", r->zs.msg ? r->zs.msg : "bad stream");
         /* Room left for output, all input used, and none to come. */
@@ -164,6 +166,8 @@ zstd_fill(struct tally_reader *r, size_t min, size_t *got, struct tally_diag *d)
         }
         ZSTD_inBuffer in = {r->in + r->in_pos, r->in_len - r->in_pos, 0};
         size_t ret = ZSTD_decompressStream(r->zd, &out, &in);
+        if (ZSTD_isError(ret) && ZSTD_getErrorCode(ret) == ZSTD_error_memory_allocation)
+            tally_oom();
         if (ZSTD_isError(ret))
             return fail_here(r, d, "corrupt zstd data", ZSTD_getErrorName(ret));
         r->in_pos += in.pos;
@@ -217,6 +221,24 @@ open_file(const char *path, int *fd, struct tally_diag *d)
     return TALLY_OK;
 }
 
+/* zlib allocates through tally_try_malloc, so a test can make it fail;
+ * its Z_MEM_ERROR then ends in tally_oom like every other allocation. */
+static voidpf
+zlib_alloc(voidpf opaque, uInt items, uInt size)
+{
+    (void)opaque;
+    if (size && items > SIZE_MAX / size)
+        return Z_NULL;
+    return tally_try_malloc((size_t)items * size);
+}
+
+static void
+zlib_free(voidpf opaque, voidpf p)
+{
+    (void)opaque;
+    free(p);
+}
+
 int
 tally_reader_open(struct tally_reader **out, const char *path, struct tally_diag *d)
 {
@@ -258,17 +280,17 @@ tally_reader_open(struct tally_reader **out, const char *path, struct tally_diag
     if (r->in_len >= sizeof zstd_magic && memcmp(r->in, zstd_magic, sizeof zstd_magic) == 0) {
         r->codec = CODEC_ZSTD;
         r->zret = 1;
-        r->zd = ZSTD_createDCtx();
-        if (!r->zd) {
-            fail_here(r, d, "out of memory decompressing zstd data", NULL);
-            tally_reader_free(r);
-            return TALLY_EDATA;
-        }
+        r->zd = tally_xcheck(ZSTD_createDCtx());
     } else if (r->in_len >= sizeof gzip_magic &&
                memcmp(r->in, gzip_magic, sizeof gzip_magic) == 0) {
         r->codec = CODEC_GZIP;
-        if (inflateInit2(&r->zs, 16 + MAX_WBITS) != Z_OK) {
-            fail_here(r, d, "out of memory decompressing gzip data", NULL);
+        r->zs.zalloc = zlib_alloc;
+        r->zs.zfree = zlib_free;
+        int zrc = inflateInit2(&r->zs, 16 + MAX_WBITS);
+        if (zrc == Z_MEM_ERROR)
+            tally_oom();
+        if (zrc != Z_OK) {
+            fail_here(r, d, "cannot start the gzip decoder", r->zs.msg);
             tally_reader_free(r);
             return TALLY_EDATA;
         }

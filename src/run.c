@@ -402,19 +402,7 @@ num_bucket(struct part *pt, const struct tally_row *row, const struct tally_keys
         return (struct tally_slice){"", 0};
     }
     char *buf = pt->keybuf[ki];
-    size_t len;
-    double w = k->width;
-    if (n->kind == TALLY_NUM_INT && w == floor(w) && w <= 9007199254740992.0) {
-        int64_t wi = (int64_t)w, q = n->i / wi;
-        if (n->i % wi != 0 && n->i < 0)
-            q--;
-        len = tally_format_int(q * wi, buf);
-    } else {
-        double start = floor(n->d / w) * w;
-        if (start == 0)
-            start = 0; /* no "-0" bucket */
-        len = tally_format_double(start, buf);
-    }
+    size_t len = tally_num_bucket(n, &k->width_num, buf);
     return (struct tally_slice){buf, len};
 }
 

@@ -12,6 +12,9 @@
 
 #include "tally/xalloc.h"
 
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
 bool
 tally_slice_eq(struct tally_slice a, struct tally_slice b)
 {
@@ -230,6 +233,25 @@ tally_parse_double(struct tally_slice s, double *out)
     return true;
 }
 
+/* The fewest %g digits that read back to v (finite): for a normal double,
+ * %.15g is already the shortest form whenever one of at most 15 digits
+ * exists (its spacing is finer than half a 15th digit), so only 16 and 17
+ * are left to try. Subnormals are coarser (5e-324 is one step): try every
+ * precision. The text is left in buf. */
+static int
+shortest_digits(double v, char *buf)
+{
+    int first = v != 0 && fabs(v) < DBL_MIN ? 1 : 15;
+    int prec = first;
+    for (; prec < 17; prec++) {
+        snprintf(buf, TALLY_NUMBUF, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return prec;
+    }
+    snprintf(buf, TALLY_NUMBUF, "%.17g", v);
+    return 17;
+}
+
 size_t
 tally_format_double(double v, char *buf)
 {
@@ -237,24 +259,196 @@ tally_format_double(double v, char *buf)
         return (size_t)snprintf(buf, TALLY_NUMBUF, "nan");
     if (isinf(v))
         return (size_t)snprintf(buf, TALLY_NUMBUF, v < 0 ? "-inf" : "inf");
-    /* For a normal double, %.15g is already the shortest form whenever one
-     * of at most 15 digits exists (its spacing is finer than half a 15th
-     * digit), so only 16 and 17 are left to try. Subnormals are coarser
-     * (5e-324 is one step): try every precision. */
-    int n = 0;
-    int first = v != 0 && fabs(v) < DBL_MIN ? 1 : 15;
-    for (int prec = first; prec <= 17; prec++) {
-        n = snprintf(buf, TALLY_NUMBUF, "%.*g", prec, v);
-        if (prec == 17 || strtod(buf, NULL) == v)
-            break;
+    (void)shortest_digits(v, buf);
+    return strlen(buf);
+}
+
+size_t
+tally_format_double_digits(double v, int digits, char *buf)
+{
+    if (!isfinite(v) || v == 0)
+        return tally_format_double(v, buf);
+    if (digits < 1)
+        digits = 1;
+    if (digits > 15) {
+        /* More digits than the shortest round-trip form has would only
+         * show binary noise (0.10000000000000001): stop there. */
+        int p = shortest_digits(v, buf);
+        digits = p < digits ? p : digits;
     }
-    return (size_t)n;
+    /* The decimal exponent after rounding (9.9999996 at 6 digits is 10). */
+    char e[TALLY_NUMBUF];
+    snprintf(e, sizeof e, "%.*e", digits - 1, v);
+    const char *ep = strchr(e, 'e');
+    int exp10 = ep ? atoi(ep + 1) : 0;
+    if (exp10 < -4 || exp10 >= 17)
+        return (size_t)snprintf(buf, TALLY_NUMBUF, "%.*g", digits, v);
+    int decimals = digits - 1 - exp10;
+    size_t n = (size_t)snprintf(buf, TALLY_NUMBUF, "%.*f", decimals > 0 ? decimals : 0, v);
+    if (decimals > 0) {
+        while (buf[n - 1] == '0')
+            n--;
+        if (buf[n - 1] == '.')
+            n--;
+        buf[n] = '\0';
+    }
+    return n;
 }
 
 size_t
 tally_format_int(int64_t v, char *buf)
 {
     return (size_t)snprintf(buf, TALLY_NUMBUF, "%" PRId64, v);
+}
+
+/* A 128-bit integer in decimal: |v| < 2^64 here, so it fits TALLY_NUMBUF. */
+static size_t
+format_i128(i128 v, char *buf)
+{
+    char tmp[48];
+    size_t n = 0;
+    bool neg = v < 0;
+    u128 m = neg ? -(u128)v : (u128)v;
+    do {
+        tmp[n++] = (char)('0' + (int)(m % 10));
+        m /= 10;
+    } while (m);
+    size_t len = 0;
+    if (neg)
+        buf[len++] = '-';
+    while (n)
+        buf[len++] = tmp[--n];
+    buf[len] = '\0';
+    return len;
+}
+
+/* v * 10^-scale in decimal, trailing fraction zeros dropped, never "-0".
+ * Bucket starts have at most 37 digits, so sign, point and NUL fit
+ * TALLY_NUMBUF. */
+static size_t
+format_scaled(i128 v, int scale, char *buf)
+{
+    char digits[48];
+    size_t n = format_i128(v < 0 ? -v : v, digits);
+    size_t len = 0;
+    if (v < 0)
+        buf[len++] = '-';
+    if ((int)n <= scale) {
+        buf[len++] = '0';
+        buf[len++] = '.';
+        for (int i = (int)n; i < scale; i++)
+            buf[len++] = '0';
+        memcpy(buf + len, digits, n);
+        len += n;
+    } else {
+        memcpy(buf + len, digits, n - (size_t)scale);
+        len += n - (size_t)scale;
+        if (scale) {
+            buf[len++] = '.';
+            memcpy(buf + len, digits + n - scale, (size_t)scale);
+            len += (size_t)scale;
+        }
+    }
+    if (scale) {
+        while (buf[len - 1] == '0')
+            len--;
+        if (buf[len - 1] == '.')
+            len--;
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+/* An integer, or a decimal written without an exponent, as mant * 10^-scale. */
+static bool
+decimal_parts(const struct tally_num *n, int64_t *mant, int32_t *scale)
+{
+    if (n->kind == TALLY_NUM_INT) {
+        *mant = n->i;
+        *scale = 0;
+        return true;
+    }
+    if (n->kind == TALLY_NUM_REAL && n->dec && n->dec_scale <= 18) {
+        *mant = n->dec_mant;
+        *scale = n->dec_scale;
+        return true;
+    }
+    return false;
+}
+
+static const int64_t pow10_i64[19] = {1,
+                                      10,
+                                      100,
+                                      1000,
+                                      10000,
+                                      100000,
+                                      1000000,
+                                      10000000,
+                                      100000000,
+                                      1000000000,
+                                      10000000000,
+                                      100000000000,
+                                      1000000000000,
+                                      10000000000000,
+                                      100000000000000,
+                                      1000000000000000,
+                                      10000000000000000,
+                                      100000000000000000,
+                                      1000000000000000000};
+
+/* floor(v / w) * w for decimals, in exact scaled integers: 0.7 in a 0.1
+ * bucket starts at 0.7, not at 0.6000000000000001. False when the value or
+ * the width is not such a decimal (exponent, too many digits). */
+static bool
+decimal_bucket(const struct tally_num *n, const struct tally_num *width, char *buf, size_t *len)
+{
+    int64_t vm, wm;
+    int32_t vs, ws;
+    if (!decimal_parts(n, &vm, &vs) || !decimal_parts(width, &wm, &ws) || wm <= 0)
+        return false;
+    int32_t scale = vs > ws ? vs : ws;
+    i128 v = (i128)vm * pow10_i64[scale - vs], w = (i128)wm * pow10_i64[scale - ws];
+    i128 q = v / w;
+    if (v % w != 0 && v < 0)
+        q--;
+    *len = format_scaled(q * w, scale, buf);
+    return true;
+}
+
+size_t
+tally_num_bucket(const struct tally_num *n, const struct tally_num *width, char *buf)
+{
+    double wd = width->d;
+    if (n->kind == TALLY_NUM_INT && width->kind == TALLY_NUM_INT) {
+        int64_t v = n->i, w = width->i;
+        if (v >= INT64_MIN + w) {
+            /* The start is above v - w, so it fits in 64 bits. */
+            int64_t q = v / w;
+            if (v % w != 0 && v < 0)
+                q--;
+            return tally_format_int(q * w, buf);
+        }
+        /* In 128 bits: floor(INT64_MIN / 3) * 3 is below INT64_MIN. */
+        i128 q = (i128)v / w;
+        if ((i128)v % w != 0)
+            q--;
+        return format_i128(q * w, buf);
+    }
+    size_t len;
+    if (decimal_bucket(n, width, buf, &len))
+        return len;
+    double q = n->d / wd, start = n->d;
+    /* A quotient that overflows means a width far below the value's spacing:
+     * the value is its own start. One that underflows to -0 is bucket -1. */
+    if (isfinite(q)) {
+        q = floor(q);
+        if (q == 0 && n->d < 0)
+            q = -1;
+        start = q * wd;
+    }
+    if (start == 0)
+        start = 0; /* no "-0" bucket */
+    return tally_format_double(start, buf);
 }
 
 int

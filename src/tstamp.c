@@ -4,6 +4,7 @@
 #include "tally/tstamp.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -298,10 +299,67 @@ floor_div(int64_t a, int64_t b)
     return q;
 }
 
+enum tally_duration
+tally_duration_parse(struct tally_slice s, int64_t *secs)
+{
+    if (s.len < 2 || s.ptr[0] == '+' || s.ptr[0] == '-')
+        return TALLY_DUR_NONE;
+    int64_t unit;
+    switch (s.ptr[s.len - 1]) {
+    case 's':
+        unit = 1;
+        break;
+    case 'm':
+        unit = 60;
+        break;
+    case 'h':
+        unit = 3600;
+        break;
+    case 'd':
+        unit = 86400;
+        break;
+    default:
+        return TALLY_DUR_NONE;
+    }
+    struct tally_num n;
+    if (tally_parse_number((struct tally_slice){s.ptr, s.len - 1}, &n) == TALLY_NUM_NONE ||
+        !(n.d > 0))
+        return TALLY_DUR_NONE;
+    __extension__ typedef __int128 i128;
+    i128 v;
+    if (n.kind == TALLY_NUM_INT) {
+        v = (i128)n.i * unit;
+    } else if (n.dec) {
+        /* dec_mant * 10^-dec_scale exactly; beyond 10^30 it is below a second. */
+        if (n.dec_scale > 30)
+            return TALLY_DUR_FRACTION;
+        i128 p = 1, m = (i128)n.dec_mant * unit;
+        for (int32_t i = 0; i < n.dec_scale; i++)
+            p *= 10;
+        if (m % p != 0)
+            return TALLY_DUR_FRACTION;
+        v = m / p;
+    } else {
+        /* An exponent or more digits than fit 64 bits: a double will do. */
+        double d = n.d * (double)unit;
+        if (d > (double)TALLY_TIME_WIDTH_MAX)
+            return TALLY_DUR_TOO_LONG;
+        if (d != floor(d))
+            return TALLY_DUR_FRACTION;
+        v = (i128)d;
+    }
+    if (v > TALLY_TIME_WIDTH_MAX)
+        return TALLY_DUR_TOO_LONG;
+    *secs = (int64_t)v;
+    return TALLY_DUR_OK;
+}
+
 size_t
 tally_time_bucket(const struct tally_time *t, int64_t width_secs, char *buf)
 {
-    int64_t w = width_secs < 1 ? 1 : width_secs;
+    int64_t w = width_secs < 1                      ? 1
+                : width_secs > TALLY_TIME_WIDTH_MAX ? TALLY_TIME_WIDTH_MAX
+                                                    : width_secs;
     if (t->kind == TALLY_TIME_EPOCH) {
         int n = snprintf(buf, TALLY_TIMEBUF, "%" PRId64, floor_div(t->secs, w) * w);
         return (size_t)n;

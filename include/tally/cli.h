@@ -22,7 +22,7 @@ struct tally_opts {
     enum tally_input_format format;
     char delim; /* 0: by format */
     bool no_header;
-    const char *log; /* --log preset or pattern, or NULL */
+    const char *log; /* --log preset or pattern, or NULL (format is then LOG) */
     bool strict;
     const char *select;
     const char *group_by;
@@ -34,8 +34,9 @@ struct tally_opts {
     enum tally_format output;
     bool output_set;
     bool no_header_out;
-    int progress; /* -1 auto, 0 off, 1 on */
-    int threads;  /* 0: number of cores */
+    int precision; /* --precision: significant digits, 0 for the default */
+    int progress;  /* -1 auto, 0 off, 1 on */
+    int threads;   /* 0: number of cores */
     uint64_t max_record;
     uint32_t max_fields;
     bool help;

@@ -30,11 +30,18 @@ struct tally_column {
     bool computed;    /* an aggregate: EMPTY is null in JSON; else input text, EMPTY is "" */
 };
 
+/* Significant digits of computed non-integer values in table, markdown and
+ * chart: the default, and the most --precision accepts (a double's 17). */
+#define TALLY_PRECISION_DEFAULT 6
+#define TALLY_PRECISION_MAX 17
+
 struct tally_output_opts {
-    bool header; /* print the header line (csv, tsv, table, markdown); --no-header-out clears */
-    bool color;  /* ANSI colour (table, chart) */
-    int width;   /* terminal width for chart; 0: 80 */
-    bool ascii;  /* chart: ASCII bars instead of Unicode eighth-blocks */
+    bool header;   /* print the header line (csv, tsv, table, markdown); --no-header-out clears */
+    bool color;    /* ANSI colour (table, chart) */
+    int width;     /* terminal width for chart; 0: 80 */
+    bool ascii;    /* chart: ASCII bars instead of Unicode eighth-blocks */
+    int precision; /* table, markdown, chart: significant digits of computed REAL values
+                      (1..17); 0: TALLY_PRECISION_DEFAULT */
 };
 
 struct tally_writer; /* opaque */

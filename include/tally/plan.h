@@ -42,8 +42,9 @@ struct tally_keyspec {
     char *label; /* as written, without backticks: "time/5m" */
     bool ticked; /* the name was backticked */
     enum tally_bucket bucket;
-    char *width_text; /* "5m", "100"; NULL without a bucket */
-    double width;     /* numeric width, or seconds for a time bucket */
+    char *width_text;           /* "5m", "100"; NULL without a bucket */
+    double width;               /* numeric width, or seconds for a time bucket */
+    struct tally_num width_num; /* a numeric width as read, for exact decimal buckets */
 };
 
 struct tally_aggspec {

@@ -54,6 +54,21 @@ bool tally_parse_double(struct tally_slice s, double *out);
  * "-inf" and "nan" for non-finite values. Writes a NUL; returns the length. */
 size_t tally_format_double(double v, char *buf) __attribute__((nonnull));
 size_t tally_format_int(int64_t v, char *buf) __attribute__((nonnull));
+/* v rounded to `digits` significant digits (1..17) for people: plain
+ * decimals with trailing zeros removed ("2.10742", "448.659"), the integer
+ * part always whole ("123456790" at 6 digits, never "1.23457e+08"); an
+ * exponent only below 1e-4 or from 1e17 up ("1.23457e-05"), as %g does.
+ * Non-finite values and zero print as tally_format_double does. */
+size_t tally_format_double_digits(double v, int digits, char *buf) __attribute__((nonnull));
+
+/* The start of the width-wide numeric bucket holding n (n->kind is not
+ * NONE; width reads as a number > 0), as key text in buf (TALLY_NUMBUF
+ * bytes, NUL-terminated): floor(n / width) * width. Integers and decimals
+ * written without an exponent (up to 18 decimals) are bucketed exactly:
+ * INT64_MIN/3 starts at -9223372036854775809, 0.7/0.1 at 0.7. Other values
+ * are computed in doubles. Never "-0". Returns the length. */
+size_t tally_num_bucket(const struct tally_num *n, const struct tally_num *width, char *buf)
+    __attribute__((nonnull));
 
 /* The SPEC's order for keys and --sort: the empty value first, then values
  * that read as numbers in numeric order, then the rest byte-wise. */

@@ -37,6 +37,22 @@ struct tally_time {
  * false, with kind TALLY_TIME_NONE, for anything else. */
 bool tally_time_parse(struct tally_slice s, int year, struct tally_time *t);
 
+/* The widest time bucket: 2^53 seconds (about 285 million years), so a
+ * width is exact as a double and no bucket arithmetic can overflow. */
+#define TALLY_TIME_WIDTH_MAX ((int64_t)1 << 53)
+
+enum tally_duration {
+    TALLY_DUR_NONE,     /* not a positive number followed by s, m, h or d */
+    TALLY_DUR_OK,       /* *secs set, 1..TALLY_TIME_WIDTH_MAX */
+    TALLY_DUR_FRACTION, /* a duration, but not a whole number of seconds (0.5s) */
+    TALLY_DUR_TOO_LONG, /* a duration longer than TALLY_TIME_WIDTH_MAX (1e300s) */
+};
+
+/* Reads a bucket width: a number by the SPEC's rule, without a sign
+ * ("30", "1.5", "1e3"), then a unit s, m, h or d. Computed exactly: "0.1m"
+ * is 6 seconds. */
+enum tally_duration tally_duration_parse(struct tally_slice s, int64_t *secs);
+
 /* Buffer size that fits any bucket label. */
 #define TALLY_TIMEBUF 64
 
@@ -46,7 +62,8 @@ bool tally_time_parse(struct tally_slice s, int year, struct tally_time *t);
  * the input's offset, buckets aligned in that offset (a 1d bucket starts at
  * its midnight; widths count from 1970-01-01T00:00:00 in that offset); input
  * without a zone (syslog, ISO without one) prints without an offset
- * ("2015-05-17T10:00:00"). A width below 1 counts as 1. */
+ * ("2015-05-17T10:00:00"). A width below 1 counts as 1, one above
+ * TALLY_TIME_WIDTH_MAX as that. */
 size_t tally_time_bucket(const struct tally_time *t, int64_t width_secs, char *buf);
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */

@@ -1,8 +1,10 @@
 /* One output cell: a number tally computed, text copied from the input, or
- * nothing. Writers format it; JSON prints numbers bare and text quoted. */
+ * nothing. Writers format it; JSON prints numbers bare and text quoted;
+ * table, markdown and chart round computed REAL values to --precision. */
 #ifndef TALLY_VALUE_H
 #define TALLY_VALUE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "tally/slice.h"
@@ -19,6 +21,8 @@ struct tally_value {
     int64_t i;
     double d;
     struct tally_slice s;
+    bool as_input; /* INT/REAL: an input value passed through (min, max): people's formats
+                      print it in full instead of rounding it to --precision */
 };
 
 #endif

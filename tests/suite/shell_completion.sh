@@ -75,8 +75,13 @@ expect_exactly()
 # Options.
 expect "tally -" --format= --delimiter= --no-header --log= --strict --max-record= --max-fields= \
     --select= --group-by= --agg= --where= --sort= --limit= --output= --no-header-out --progress \
-    --no-progress --threads= --help --version -F -d -n -s -g -a -w -o -j -h -V
+    --no-progress --threads= --precision= --help --version -F -d -n -s -g -a -w -o -j -h -V
 expect_exactly "tally --no-h" --no-header --no-header-out
+expect_exactly "tally --prec" --precision=
+expect_exactly "tally --precision 1" 1 10 11 12 13 14 15 16 17
+expect_exactly "tally --precision=9" --precision=9
+# The value of --precision is not a file: the next word completes columns.
+expect_exactly "tally --precision 3 access.csv -s ti" time
 expect_exactly "tally --gr" --group-by=
 
 # Output formats, as a separate word, after = (split by readline or not), attached.

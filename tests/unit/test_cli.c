@@ -87,6 +87,7 @@ test_cli_defaults_without_options(void **state)
     assert_int_equal(o.threads, 0);
     assert_int_equal(o.max_record, 0);
     assert_int_equal(o.max_fields, 0);
+    assert_int_equal(o.precision, 0);
     assert_false(o.help);
     assert_false(o.version);
     assert_int_equal(o.nfiles, 0);
@@ -99,9 +100,9 @@ test_cli_short_options_fill_the_options(void **state)
     (void)state;
     struct tally_opts o;
     assert_int_equal(
-        PARSE(&o, "-F", "tsv", "-d", ";", "-n", "-s", "a,b", "-o", "json", "-j", "3", "-h", "-V"),
+        PARSE(&o, "-F", "csv", "-d", ";", "-n", "-s", "a,b", "-o", "json", "-j", "3", "-h", "-V"),
         TALLY_OK);
-    assert_int_equal(o.format, TALLY_IN_TSV);
+    assert_int_equal(o.format, TALLY_IN_CSV);
     assert_int_equal(o.delim, ';');
     assert_true(o.no_header);
     assert_string_equal(o.select, "a,b");
@@ -128,7 +129,7 @@ test_cli_long_options_fill_the_options(void **state)
     assert_int_equal(PARSE(&o, "--format=csv", "--delimiter", "|", "--no-header", "--strict",
                            "--select=x", "--sort=n:desc", "--limit=10", "--output", "markdown",
                            "--no-header-out", "--progress", "--threads=256", "--max-record=64M",
-                           "--max-fields=2K", "--help", "--version"),
+                           "--max-fields=2K", "--precision=9", "--help", "--version"),
                      TALLY_OK);
     assert_int_equal(o.format, TALLY_IN_CSV);
     assert_int_equal(o.delim, '|');
@@ -143,6 +144,7 @@ test_cli_long_options_fill_the_options(void **state)
     assert_int_equal(o.threads, 256);
     assert_int_equal(o.max_record, 64ull << 20);
     assert_int_equal(o.max_fields, 2048);
+    assert_int_equal(o.precision, 9);
     assert_true(o.help);
     assert_true(o.version);
     tally_cli_fini(&o);
@@ -169,6 +171,53 @@ test_cli_log_implies_the_log_format(void **state)
     tally_cli_fini(&o);
     assert_int_equal(PARSE(&o, "--log", "(?<a>\\w+)"), TALLY_OK);
     assert_string_equal(o.log, "(?<a>\\w+)");
+    tally_cli_fini(&o);
+    /* -F log says the same thing, before or after. */
+    assert_int_equal(PARSE(&o, "-F", "log", "--log=common", "-F", "log"), TALLY_OK);
+    assert_int_equal(o.format, TALLY_IN_LOG);
+    assert_string_equal(o.log, "common");
+    tally_cli_fini(&o);
+}
+
+static void
+test_cli_contradictory_input_options_are_usage_errors(void **state)
+{
+    (void)state;
+    const char *fmt = "--log reads log lines; it cannot be combined with --format=";
+    char want[256];
+    snprintf(want, sizeof want, "%scsv", fmt);
+    EXPECT_USAGE(want, "--log=combined", "-F", "csv");
+    EXPECT_USAGE(want, "-F", "csv", "--log=combined");
+    snprintf(want, sizeof want, "%stsv", fmt);
+    EXPECT_USAGE(want, "--format=tsv", "--log=syslog", "x.log");
+    EXPECT_USAGE("--log reads log lines; it cannot be combined with --delimiter", "-d", ";",
+                 "--log=common");
+    EXPECT_USAGE("--log reads log lines; it cannot be combined with --delimiter", "--log=common",
+                 "-d", "\\t");
+    EXPECT_USAGE("--log reads log lines, which have no header row; it cannot be combined with "
+                 "--no-header",
+                 "-n", "--log=common");
+    EXPECT_USAGE("--format=tsv is tab-separated; it cannot be combined with --delimiter=';' (use "
+                 "--format=csv)",
+                 "-F", "tsv", "-d", ";");
+}
+
+static void
+test_cli_delimiter_other_than_tab_means_csv(void **state)
+{
+    (void)state;
+    struct tally_opts o;
+    /* A .tsv name would pick TSV; a comma delimiter says CSV. */
+    assert_int_equal(PARSE(&o, "-d", ",", "x.tsv"), TALLY_OK);
+    assert_int_equal(o.format, TALLY_IN_CSV);
+    tally_cli_fini(&o);
+    /* A tab leaves the choice to the name, and agrees with -F tsv. */
+    assert_int_equal(PARSE(&o, "-d", "\\t", "x.tsv"), TALLY_OK);
+    assert_int_equal(o.format, TALLY_IN_AUTO);
+    tally_cli_fini(&o);
+    assert_int_equal(PARSE(&o, "-F", "tsv", "-d", "tab"), TALLY_OK);
+    assert_int_equal(o.format, TALLY_IN_TSV);
+    assert_int_equal(o.delim, '\t');
     tally_cli_fini(&o);
 }
 
@@ -298,6 +347,8 @@ test_cli_bad_values_give_usage_messages(void **state)
     EXPECT_USAGE(WANT("--limit: expected a whole number, got \"-1\""), "--limit=-1");
     EXPECT_USAGE(WANT("--limit: expected a whole number, got \"10x\""), "--limit=10x");
     EXPECT_USAGE(WANT("--limit: expected a whole number, got \"\""), "--limit=");
+    EXPECT_USAGE(WANT("--limit: expected a whole number, got \"99999999999999999999\""),
+                 "--limit=99999999999999999999");
     EXPECT_USAGE(WANT("--output: expected table, csv, tsv, json, jsonl, markdown or chart, "
                       "got \"yaml\""),
                  "-o", "yaml");
@@ -310,6 +361,12 @@ test_cli_bad_values_give_usage_messages(void **state)
     EXPECT_USAGE(WANT("--max-record: expected a size like 64M, got \"M\""), "--max-record=M");
     EXPECT_USAGE(WANT("--max-fields: expected a number, got \"8G\""), "--max-fields=8G");
     EXPECT_USAGE(WANT("--max-fields: expected a number, got \"-3\""), "--max-fields=-3");
+    EXPECT_USAGE(WANT("--precision: expected a number from 1 to 17, got \"0\""), "--precision=0");
+    EXPECT_USAGE(WANT("--precision: expected a number from 1 to 17, got \"18\""), "--precision=18");
+    EXPECT_USAGE(WANT("--precision: expected a number from 1 to 17, got \"-1\""), "--precision=-1");
+    EXPECT_USAGE(WANT("--precision: expected a number from 1 to 17, got \"6x\""), "--precision",
+                 "6x");
+    EXPECT_USAGE(WANT("--precision: expected a number from 1 to 17, got \"\""), "--precision=");
 #undef WANT
 }
 
@@ -372,10 +429,11 @@ test_cli_help_text_names_every_long_option(void **state)
     (void)state;
     const char *help = tally_cli_help();
     static const char *const names[] = {
-        "--format",  "--delimiter",  "--no-header",     "--log",      "--strict",
-        "--select",  "--group-by",   "--agg",           "--where",    "--sort",
-        "--limit",   "--output",     "--no-header-out", "--progress", "--no-progress",
-        "--threads", "--max-record", "--max-fields",    "--help",     "--version"};
+        "--format",   "--delimiter",  "--no-header",     "--log",      "--strict",
+        "--select",   "--group-by",   "--agg",           "--where",    "--sort",
+        "--limit",    "--output",     "--no-header-out", "--progress", "--no-progress",
+        "--threads",  "--max-record", "--max-fields",    "--help",     "--version",
+        "--precision"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strstr(help, names[i]))
             fail_msg("--help does not mention %s", names[i]);
@@ -390,6 +448,8 @@ main(void)
         cmocka_unit_test(test_cli_short_options_fill_the_options),
         cmocka_unit_test(test_cli_long_options_fill_the_options),
         cmocka_unit_test(test_cli_log_implies_the_log_format),
+        cmocka_unit_test(test_cli_contradictory_input_options_are_usage_errors),
+        cmocka_unit_test(test_cli_delimiter_other_than_tab_means_csv),
         cmocka_unit_test(test_cli_every_output_format_parses),
         cmocka_unit_test(test_cli_tab_delimiter_is_accepted_as_backslash_t_and_tab),
         cmocka_unit_test(test_cli_repeated_where_accumulates_in_order),

@@ -803,11 +803,31 @@ test_expr_threads_match_one_compiled_pattern_at_once(void **state)
     tally_expr_free(w[2].e);
 }
 
+/* Callers free unconditionally on every path: a failed compile (syntax,
+ * regex, or after a regex already compiled) must hand back NULL, owning
+ * nothing (the sanitizer build checks that nothing leaks), and free must
+ * take that NULL without touching other expressions. */
 static void
-test_expr_free_accepts_null(void **state)
+test_expr_failed_compile_hands_back_null_for_free(void **state)
 {
     (void)state;
+    static const char *const bad[] = {
+        "a >", "(a == 1", "a ~ \"(\"", "a ~ \"x\" and b ~ \"[\"", "a ~ \"x\" and", "a in (1,"};
+    struct tally_expr *other = compile_bound("a ~ \"^x\"");
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct tally_diag d;
+        tally_diag_init(&d);
+        struct tally_expr *e = other; /* not NULL: compile must reset it */
+        assert_int_equal(tally_expr_compile(&e, bad[i], &d), TALLY_EUSAGE);
+        if (e != NULL)
+            fail_msg("compile \"%s\" failed but handed back an expression", bad[i]);
+        tally_expr_free(e);
+    }
     tally_expr_free(NULL);
+    /* The expression compiled before still works. */
+    assert_int_equal(eval_on(other, "xy"), 1);
+    assert_int_equal(eval_on(other, "yx"), 0);
+    tally_expr_free(other);
 }
 
 int
@@ -846,7 +866,7 @@ main(void)
         cmocka_unit_test(test_expr_limits_allow_long_ordinary_matches),
         cmocka_unit_test(test_expr_clone_evaluates_the_same),
         cmocka_unit_test(test_expr_threads_match_one_compiled_pattern_at_once),
-        cmocka_unit_test(test_expr_free_accepts_null),
+        cmocka_unit_test(test_expr_failed_compile_hands_back_null_for_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

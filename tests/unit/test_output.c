@@ -28,6 +28,10 @@
     {                                                                                              \
         .kind = TALLY_VAL_REAL, .d = (x)                                                           \
     }
+#define RIN(x)                                                                                     \
+    {                                                                                              \
+        .kind = TALLY_VAL_REAL, .d = (x), .as_input = true                                         \
+    }
 #define T(lit)                                                                                     \
     {                                                                                              \
         .kind = TALLY_VAL_TEXT, .s = {(lit), sizeof(lit) - 1 }                                     \
@@ -850,6 +854,107 @@ test_output_free_drops_unflushed_output(void **state)
     close(fd);
 }
 
+/* ---- --precision ---- */
+
+static const struct tally_column prec_cols[] = {
+    {"k", false}, {"mean", true}, {"max", true}, {"text", true}};
+static const struct tally_value prec_rows[] = {
+    T("a"),
+    R(2.1074200000000003),
+    RIN(2.1074200000000003),
+    T("2.1074200000000003"),
+    T("b"),
+    R(448.6585999999972),
+    RIN(448.6585999999972),
+    T("448.6585999999972"),
+    T("c"),
+    R(123456789.25),
+    I(123456789),
+    E,
+};
+
+static void
+test_human_formats_round_computed_reals_to_six_digits_by_default(void **state)
+{
+    (void)state;
+    expect(&RUN(TALLY_FMT_TABLE, plain, prec_cols, prec_rows),
+           "k       mean                 max                text\n"
+           "-  ---------  ------------------  ------------------\n"
+           "a    2.10742  2.1074200000000003  2.1074200000000003\n"
+           "b    448.659   448.6585999999972   448.6585999999972\n"
+           "c  123456789           123456789\n");
+    expect(&RUN(TALLY_FMT_MARKDOWN, plain, prec_cols, prec_rows),
+           "| k   |      mean |                max |               text |\n"
+           "| --- | --------: | -----------------: | -----------------: |\n"
+           "| a   |   2.10742 | 2.1074200000000003 | 2.1074200000000003 |\n"
+           "| b   |   448.659 |  448.6585999999972 |  448.6585999999972 |\n"
+           "| c   | 123456789 |          123456789 |                    |\n");
+}
+
+static void
+test_table_rounds_rows_printed_after_the_hold_back_too(void **state)
+{
+    (void)state;
+    struct run r = RUN(TALLY_FMT_TABLE, plain, prec_cols, prec_rows);
+    r.hold_limit = 1; /* widths from the first row; the others stream */
+    expect(&r, "k     mean                 max                text\n"
+               "-  -------  ------------------  ------------------\n"
+               "a  2.10742  2.1074200000000003  2.1074200000000003\n"
+               "b  448.659   448.6585999999972   448.6585999999972\n"
+               "c  123456789           123456789\n");
+}
+
+static void
+test_human_formats_round_to_the_precision_asked(void **state)
+{
+    (void)state;
+    struct tally_output_opts o = {.header = true, .precision = 3};
+    expect(&RUN(TALLY_FMT_TABLE, o, prec_cols, prec_rows),
+           "k       mean                 max                text\n"
+           "-  ---------  ------------------  ------------------\n"
+           "a       2.11  2.1074200000000003  2.1074200000000003\n"
+           "b        449   448.6585999999972   448.6585999999972\n"
+           "c  123456789           123456789\n");
+    /* 17 is every digit the value needs to read back, and no more. */
+    o.precision = 17;
+    expect(&RUN(TALLY_FMT_TABLE, o, prec_cols, prec_rows),
+           "k                mean                 max                text\n"
+           "-  ------------------  ------------------  ------------------\n"
+           "a  2.1074200000000003  2.1074200000000003  2.1074200000000003\n"
+           "b   448.6585999999972   448.6585999999972   448.6585999999972\n"
+           "c        123456789.25           123456789\n");
+}
+
+static void
+test_chart_rounds_its_values_like_the_table(void **state)
+{
+    (void)state;
+    static const struct tally_column cols[] = {{"k", false}, {"mean", true}};
+    static const struct tally_value rows[] = {T("a"), R(2.1074200000000003), T("b"),
+                                              R(4.2148400000000006)};
+    struct tally_output_opts o = {.width = 20, .ascii = true};
+    expect(&RUN(TALLY_FMT_CHART, o, cols, rows), "a  2.10742 #####\n"
+                                                 "b  4.21484 ##########\n");
+}
+
+static void
+test_machine_formats_keep_the_round_trip_form_whatever_the_precision(void **state)
+{
+    (void)state;
+    struct tally_output_opts o = {.header = true, .precision = 2};
+    expect(&RUN(TALLY_FMT_CSV, o, prec_cols, prec_rows),
+           "k,mean,max,text\n"
+           "a,2.1074200000000003,2.1074200000000003,2.1074200000000003\n"
+           "b,448.6585999999972,448.6585999999972,448.6585999999972\n"
+           "c,123456789.25,123456789,\n");
+    expect(&RUN(TALLY_FMT_JSONL, o, prec_cols, prec_rows),
+           "{\"k\":\"a\",\"mean\":2.1074200000000003,\"max\":2.1074200000000003,"
+           "\"text\":\"2.1074200000000003\"}\n"
+           "{\"k\":\"b\",\"mean\":448.6585999999972,\"max\":448.6585999999972,"
+           "\"text\":\"448.6585999999972\"}\n"
+           "{\"k\":\"c\",\"mean\":123456789.25,\"max\":123456789,\"text\":null}\n");
+}
+
 int
 main(void)
 {
@@ -900,6 +1005,11 @@ main(void)
         cmocka_unit_test(test_chart_defaults_to_eighty_columns),
         cmocka_unit_test(test_chart_colours_only_the_bars),
         cmocka_unit_test(test_chart_with_no_rows_prints_nothing),
+        cmocka_unit_test(test_human_formats_round_computed_reals_to_six_digits_by_default),
+        cmocka_unit_test(test_human_formats_round_to_the_precision_asked),
+        cmocka_unit_test(test_table_rounds_rows_printed_after_the_hold_back_too),
+        cmocka_unit_test(test_chart_rounds_its_values_like_the_table),
+        cmocka_unit_test(test_machine_formats_keep_the_round_trip_form_whatever_the_precision),
         cmocka_unit_test(test_output_to_a_closed_pipe_is_epipe_without_a_message),
         cmocka_unit_test(test_output_to_a_full_device_is_a_write_error),
         cmocka_unit_test(test_output_reports_a_write_error_from_the_row_that_meets_it),

@@ -225,6 +225,14 @@ test_plan_bad_bucket_widths_are_usage_errors(void **state)
         expect_error(&o, HDR("c", "d"), want);
     }
     struct tally_opts o = opts();
+    o.group_by = "c/1e300s";
+    expect_error(&o, HDR("c"),
+                 "-g: bad bucket width \"1e300s\" in \"c/1e300s\": a time bucket is at most 2^53 "
+                 "seconds (about 285 million years)");
+    o.group_by = "c/1.5s";
+    expect_error(&o, HDR("c"),
+                 "-g: bad bucket width \"1.5s\" in \"c/1.5s\": a time bucket is a whole number of "
+                 "seconds");
     o.group_by = "`c";
     expect_error(&o, NULL, "-g: bad key \"`c\"");
     o.group_by = "`c`x";

@@ -345,14 +345,41 @@ test_progress_fits_a_narrow_terminal_by_dropping_the_bar(void **state)
     close(fd);
 }
 
+/* Off, auto on a file, or aimed at standard output, there is no bar: the
+ * handle is NULL and every call on it draws nothing, so callers need no
+ * "is progress on" test. A forced bar on the same file shows it could. */
 static void
-test_progress_free_accepts_null(void **state)
+test_progress_without_a_bar_is_null_and_draws_nothing(void **state)
 {
     (void)state;
-    tally_progress_free(NULL);
-    tally_progress_finish(NULL);
-    tally_progress_add(NULL, 1, 1);
-    tally_progress_set_clock(NULL, fake_clock, NULL, 10);
+    int fd = temp_fd();
+    struct tally_progress *none[] = {
+        tally_progress_new(0, 100000000, fd),            /* off */
+        tally_progress_new(-1, 100000000, fd),           /* auto, and fd is no terminal */
+        tally_progress_new(1, 100000000, STDOUT_FILENO), /* never onto the output */
+        tally_progress_new(1, 100000000, -1),
+    };
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        assert_null(none[i]);
+        tally_progress_set_clock(none[i], fake_clock, NULL, 60);
+        atomic_store(&fake_now, 5 * SEC);
+        for (int k = 0; k < 64; k++)
+            tally_progress_add(none[i], 1 << 20, 10);
+        tally_progress_finish(none[i]);
+        tally_progress_free(none[i]);
+    }
+    size_t len;
+    char *out = slurp(fd, &len);
+    assert_int_equal(len, 0);
+    free(out);
+    struct tally_progress *p = forced(100000000, fd, 60);
+    atomic_store(&fake_now, 1 * SEC);
+    tally_progress_add(p, 50000000, 10);
+    out = slurp(fd, &len);
+    assert_true(len > 0);
+    free(out);
+    tally_progress_free(p);
+    close(fd);
 }
 
 int
@@ -371,7 +398,7 @@ main(void)
         cmocka_unit_test(test_progress_auto_on_a_terminal_draws_a_big_input_at_once),
         cmocka_unit_test(test_progress_sums_adds_from_two_threads),
         cmocka_unit_test(test_progress_fits_a_narrow_terminal_by_dropping_the_bar),
-        cmocka_unit_test(test_progress_free_accepts_null),
+        cmocka_unit_test(test_progress_without_a_bar_is_null_and_draws_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -235,6 +235,63 @@ test_tstamp_buckets_align_in_the_input_offset(void **state)
     expect_bucket("10/Oct/2000:13:55:36", 60, "2000-10-10T13:55:00");
 }
 
+static void
+expect_duration(const char *s, enum tally_duration want, int64_t secs)
+{
+    int64_t got = -7;
+    enum tally_duration rc = tally_duration_parse(tally_slice_cstr(s), &got);
+    if (rc != want)
+        fail_msg("\"%s\": status %d, want %d", s, (int)rc, (int)want);
+    assert_int_equal(got, rc == TALLY_DUR_OK ? secs : -7);
+}
+
+static void
+test_tstamp_durations_are_exact_whole_seconds(void **state)
+{
+    (void)state;
+    expect_duration("30s", TALLY_DUR_OK, 30);
+    expect_duration("5m", TALLY_DUR_OK, 300);
+    expect_duration("1h", TALLY_DUR_OK, 3600);
+    expect_duration("2d", TALLY_DUR_OK, 172800);
+    /* Decimals count exactly: 0.1 * 60 is 6, not 6.000000000000001. */
+    expect_duration("0.1m", TALLY_DUR_OK, 6);
+    expect_duration("1.5h", TALLY_DUR_OK, 5400);
+    expect_duration(".5m", TALLY_DUR_OK, 30);
+    expect_duration("1e3s", TALLY_DUR_OK, 1000);
+    expect_duration("9007199254740992s", TALLY_DUR_OK, INT64_C(9007199254740992));
+    /* Timestamps have whole seconds: a bucket of less, or between, is refused. */
+    expect_duration("0.5s", TALLY_DUR_FRACTION, 0);
+    expect_duration("1.5s", TALLY_DUR_FRACTION, 0);
+    expect_duration("1e-300s", TALLY_DUR_FRACTION, 0);
+    expect_duration("0.0000000000000000000000000000000001d", TALLY_DUR_FRACTION, 0);
+    /* Too long for exact arithmetic: refused instead of overflowing. */
+    expect_duration("1e300s", TALLY_DUR_TOO_LONG, 0);
+    expect_duration("9007199254740993s", TALLY_DUR_TOO_LONG, 0);
+    expect_duration("9223372036854775807d", TALLY_DUR_TOO_LONG, 0);
+    expect_duration("99999999999999999999999s", TALLY_DUR_TOO_LONG, 0);
+    expect_duration("1e999d", TALLY_DUR_TOO_LONG, 0);
+    /* Not durations at all. */
+    static const char *const none[] = {"",    "s",   "5",   "5w", "0s",    "0.0m", "-5m",
+                                       "+5m", "5 m", "5ms", "m5", "0x10s", "nans", "infs"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        expect_duration(none[i], TALLY_DUR_NONE, 0);
+}
+
+static void
+test_tstamp_widest_buckets_do_not_overflow(void **state)
+{
+    (void)state;
+    int64_t max = TALLY_TIME_WIDTH_MAX;
+    /* The extremes of epoch input with the widest bucket. */
+    expect_bucket("999999999999999999", max, "999799117276250112");
+    expect_bucket("-999999999999999999", max, "-1008806316530991104");
+    expect_bucket("-1", max, "-9007199254740992");
+    /* A wider width counts as the widest. */
+    expect_bucket("-1", INT64_MAX, "-9007199254740992");
+    expect_bucket("0001-01-01T00:00:00Z", max, "-285424812-02-20T16:23:28+00:00");
+    expect_bucket("2015-05-17T10:05:03+05:30", max, "1970-01-01T00:00:00+05:30");
+}
+
 int
 main(void)
 {
@@ -247,6 +304,8 @@ main(void)
         cmocka_unit_test(test_tstamp_civil_date_conversions_round_trip),
         cmocka_unit_test(test_tstamp_epoch_buckets_stay_epoch_seconds),
         cmocka_unit_test(test_tstamp_buckets_align_in_the_input_offset),
+        cmocka_unit_test(test_tstamp_durations_are_exact_whole_seconds),
+        cmocka_unit_test(test_tstamp_widest_buckets_do_not_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
