@@ -26,7 +26,7 @@ find(const char *name)
     if (strcmp(name, "count:") == 0)
         a.op = tally_op_count_col();
     else
-        a.op = tally_op_find(name, strlen(name), &a.param);
+        a.op = tally_op_find(name, strlen(name), &a.param, NULL);
     assert_non_null(a.op);
     assert_int_equal(a.op->state_size % 8, 0);
     return a;
@@ -126,9 +126,9 @@ test_ops_find_knows_every_aggregate_and_rejects_bad_percentiles(void **state)
     static const char *const names[] = {"count", "sum",    "min",      "max",   "mean", "stddev",
                                         "var",   "median", "distinct", "first", "last", "mode"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        assert_non_null(tally_op_find(names[i], strlen(names[i]), NULL));
+        assert_non_null(tally_op_find(names[i], strlen(names[i]), NULL, NULL));
     struct tally_op_param p = {-1};
-    assert_non_null(tally_op_find("median", 6, &p));
+    assert_non_null(tally_op_find("median", 6, &p, NULL));
     assert_true(p.p == 50.0);
     static const struct {
         const char *name;
@@ -136,7 +136,7 @@ test_ops_find_knows_every_aggregate_and_rejects_bad_percentiles(void **state)
     } good[] = {{"p50", 50}, {"p90", 90}, {"p99", 99}, {"p99.9", 99.9}, {"p0", 0}, {"p100", 100}};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         p.p = -1;
-        const struct tally_op *op = tally_op_find(good[i].name, strlen(good[i].name), &p);
+        const struct tally_op *op = tally_op_find(good[i].name, strlen(good[i].name), &p, NULL);
         assert_non_null(op);
         assert_string_equal(op->name, "p");
         assert_true(p.p == good[i].p);
@@ -144,11 +144,11 @@ test_ops_find_knows_every_aggregate_and_rejects_bad_percentiles(void **state)
     static const char *const bad[] = {"p",    "pabc", "p101", "p100.5", "p-1",    "p1e1",
                                       "p50.", "p.5",  "sums", "Sum",    "count:", ""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_null(tally_op_find(bad[i], strlen(bad[i]), &p));
+        assert_null(tally_op_find(bad[i], strlen(bad[i]), &p, NULL));
     /* The length decides, not a NUL: "sum" inside "summary". */
-    assert_non_null(tally_op_find("summary", 3, NULL));
+    assert_non_null(tally_op_find("summary", 3, NULL, NULL));
     assert_int_equal(tally_op_count_col()->input, TALLY_IN_TEXT);
-    assert_int_equal(tally_op_find("count", 5, NULL)->input, TALLY_IN_ROW);
+    assert_int_equal(tally_op_find("count", 5, NULL, NULL)->input, TALLY_IN_ROW);
     assert_non_null(strstr(tally_op_names(), "median"));
 }
 

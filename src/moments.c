@@ -1,0 +1,321 @@
+/* Exact moments for var and stddev (see moments.h). The per-row path of a
+ * short decimal is two 256-bit additions; every other finite value goes to
+ * two superaccumulators allocated at the first such value. The result is a
+ * ratio of integers, rounded once. */
+#include "tally/moments.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tally/xalloc.h"
+
+__extension__ typedef unsigned __int128 u128;
+
+/* Words for the widest intermediate: (Σx)² in units of 2^-2148 is below
+ * 2^4390, shifted by 256 bits for the division, or a square compared in
+ * sqrt_exact (below 2^4500). */
+#define MW 112
+/* 2^-1074, the unit of a binary Σx; Σx² is in units of 2^-2148. */
+#define BIN_E 1074
+
+void
+tally_moments_init(struct tally_moments *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+static void
+add_scaled(struct tally_moments *m, struct tally_wide sx, struct tally_wide sxx, int scale)
+{
+    if (scale > m->scale) {
+        tally_wide_mul_pow10(&m->sx, scale - m->scale);
+        tally_wide_mul_pow10(&m->sxx, 2 * (scale - m->scale));
+        m->scale = scale;
+    } else if (scale < m->scale) {
+        tally_wide_mul_pow10(&sx, m->scale - scale);
+        tally_wide_mul_pow10(&sxx, 2 * (m->scale - scale));
+    }
+    tally_wide_add(&m->sx, &sx);
+    tally_wide_add(&m->sxx, &sxx);
+}
+
+void
+tally_moments_add_decimal(struct tally_moments *m, int64_t mant, int scale)
+{
+    m->n++;
+    add_scaled(m, tally_wide_from_i64(mant), tally_wide_square_i64(mant), scale);
+}
+
+static struct tally_moments_bin *
+bin_of(struct tally_moments *m)
+{
+    if (!m->bin) {
+        m->bin = tally_xmalloc(sizeof *m->bin);
+        tally_superacc_init(&m->bin->sx);
+        tally_superacc2_init(&m->bin->sxx);
+    }
+    return m->bin;
+}
+
+void
+tally_moments_add_double(struct tally_moments *m, double x)
+{
+    m->n++;
+    if (isinf(x)) {
+        m->inf |= x > 0 ? 1u : 2u;
+        return;
+    }
+    struct tally_moments_bin *b = bin_of(m);
+    tally_superacc_add(&b->sx, x);
+    tally_superacc2_add_square(&b->sxx, x);
+}
+
+void
+tally_moments_merge(struct tally_moments *dst, struct tally_moments *src)
+{
+    dst->n += src->n;
+    dst->inf |= src->inf;
+    add_scaled(dst, src->sx, src->sxx, src->scale);
+    if (!src->bin)
+        return;
+    if (!dst->bin) {
+        dst->bin = src->bin;
+        src->bin = NULL;
+        return;
+    }
+    tally_superacc_merge(&dst->bin->sx, &src->bin->sx);
+    tally_superacc2_merge(&dst->bin->sxx, &src->bin->sxx);
+}
+
+void
+tally_moments_fini(struct tally_moments *m)
+{
+    free(m->bin);
+    m->bin = NULL;
+}
+
+/* ---- the variance as an exact ratio num / (den * 2^e2) */
+
+struct ratio {
+    uint64_t num[MW];
+    int nn;
+    uint64_t fac[3]; /* den = 10^(2 scale) * n * (n - 1) < 2^188 */
+    uint64_t den[4];
+    int nd;
+    int e2;
+};
+
+static uint64_t
+pow10_small(int k)
+{
+    uint64_t p = 1;
+    while (k-- > 0)
+        p *= 10;
+    return p;
+}
+
+/* a (sign *aneg) += b (sign bneg). */
+static int
+signed_add(uint64_t *a, int na, bool *aneg, const uint64_t *b, int nb, bool bneg)
+{
+    if (*aneg == bneg)
+        return tally_mag_add(a, na, b, nb);
+    if (tally_mag_cmp(a, na, b, nb) >= 0)
+        return tally_mag_sub(a, na, b, nb);
+    uint64_t t[MW];
+    memcpy(t, b, (size_t)nb * sizeof *t);
+    int nt = tally_mag_sub(t, nb, a, na);
+    memcpy(a, t, (size_t)nt * sizeof *t);
+    *aneg = bneg;
+    return nt;
+}
+
+/* With every sum at the common unit 10^-scale * 2^-E (E = BIN_E when there
+ * are binary sums, else 0): A = Σx and B = Σx² at its square, then
+ * num = n B - A², den = 10^(2 scale) n (n - 1), e2 = 2E. */
+static void
+ratio_of(const struct tally_moments *m, struct ratio *r)
+{
+    uint64_t a[MW], b[MW], t[MW];
+    int e = m->bin ? BIN_E : 0;
+    uint64_t d = pow10_small(m->scale);
+    bool aneg = tally_wide_is_neg(&m->sx);
+    struct tally_wide ax = tally_wide_abs(&m->sx);
+    int na = tally_mag_shl(ax.w, 4, (unsigned)e, a);
+    int nb = tally_mag_shl(m->sxx.w, 4, 2u * (unsigned)e, b);
+    if (m->bin) {
+        bool tneg;
+        int nt = tally_superacc_to_mag(&m->bin->sx, t, &tneg);
+        nt = tally_mag_mul_u64(t, nt, d);
+        na = signed_add(a, na, &aneg, t, nt, tneg);
+        nt = tally_superacc2_to_mag(&m->bin->sxx, t);
+        nt = tally_mag_mul_u64(t, nt, d * d);
+        nb = tally_mag_add(b, nb, t, nt);
+    }
+    nb = tally_mag_mul_u64(b, nb, m->n);
+    int nsq = tally_mag_mul(a, na, a, na, t);
+    /* n B >= A² (Cauchy-Schwarz); equal when every value is the same. */
+    r->nn = tally_mag_cmp(b, nb, t, nsq) > 0 ? tally_mag_sub(b, nb, t, nsq) : 0;
+    memcpy(r->num, b, (size_t)r->nn * sizeof *b);
+    r->fac[0] = d * d;
+    r->fac[1] = m->n;
+    r->fac[2] = m->n - 1;
+    r->den[0] = 1;
+    r->nd = 1;
+    for (int i = 0; i < 3; i++)
+        r->nd = tally_mag_mul_u64(r->den, r->nd, r->fac[i]);
+    r->e2 = 2 * e;
+}
+
+/* num / den (num > 0) as (q + t) * 2^exp2, q of at least 64 bits: t is the
+ * fraction left over, and *sticky says whether it is non-zero. */
+static int
+ratio_quotient(const struct ratio *r, uint64_t *q, bool *sticky, int *exp2)
+{
+    int nq = tally_mag_shl(r->num, r->nn, 256, q);
+    bool rest = false;
+    /* floor(floor(x / a) / b) = floor(x / ab), and ab divides x exactly when
+     * both steps leave nothing. */
+    for (int i = 0; i < 3; i++)
+        if (r->fac[i] > 1)
+            rest |= tally_mag_div_u64(q, &nq, r->fac[i]) != 0;
+    *sticky = rest;
+    *exp2 = -256 - r->e2;
+    return nq;
+}
+
+bool
+tally_moments_var(const struct tally_moments *m, double *out)
+{
+    if (m->n < 2)
+        return false;
+    if (m->inf) {
+        *out = NAN;
+        return true;
+    }
+    struct ratio r;
+    ratio_of(m, &r);
+    if (r.nn == 0) {
+        *out = 0.0;
+        return true;
+    }
+    uint64_t q[MW];
+    bool sticky;
+    int exp2;
+    int nq = ratio_quotient(&r, q, &sticky, &exp2);
+    *out = tally_mag_to_double(q, nq, sticky, exp2);
+    return true;
+}
+
+/* ---- the standard deviation: a close start, then exact comparisons of the
+ * midpoints between neighbouring doubles with the variance. */
+
+/* y >= 0 (inf standing for 2^1024) as f * 2^e with f an integer. */
+static void
+split_pos(double y, uint64_t *f, int *e)
+{
+    if (isinf(y)) {
+        *f = (uint64_t)1 << 52;
+        *e = 1024 - 52;
+        return;
+    }
+    int ex;
+    double fr = frexp(y, &ex);
+    *f = (uint64_t)ldexp(fr, 53);
+    *e = ex - 53;
+}
+
+/* The sign of ((lo + hi) / 2)² - num / (den 2^e2), for doubles 0 <= lo < hi. */
+static int
+cmp_mid_square(const struct ratio *r, double lo, double hi)
+{
+    uint64_t fl, fh;
+    int el, eh;
+    split_pos(lo, &fl, &el);
+    split_pos(hi, &fh, &eh);
+    if (fl == 0)
+        el = eh;
+    int e = el < eh ? el : eh;
+    uint64_t mid = (fl << (el - e)) + (fh << (eh - e)); /* mid * 2^(e-1), below 2^55 */
+    uint64_t sq[2], l[8], x[MW];
+    u128 s = (u128)mid * mid;
+    sq[0] = (uint64_t)s;
+    sq[1] = (uint64_t)(s >> 64);
+    int nl = tally_mag_mul(sq, tally_mag_trim(sq, 2), r->den, r->nd, l);
+    /* mid² den 2^(2e - 2 + e2) against num */
+    long sh = 2L * e - 2 + r->e2;
+    if (sh >= 0) {
+        int nx = tally_mag_shl(l, nl, (unsigned)sh, x);
+        return tally_mag_cmp(x, nx, r->num, r->nn);
+    }
+    int nx = tally_mag_shl(r->num, r->nn, (unsigned)-sh, x);
+    return tally_mag_cmp(l, nl, x, nx);
+}
+
+static bool
+odd_double(double y)
+{
+    uint64_t bits;
+    memcpy(&bits, &y, sizeof bits);
+    return bits & 1;
+}
+
+/* sqrt(num / (den 2^e2)), correctly rounded, from a start within a few ulps. */
+static double
+sqrt_exact(const struct ratio *r, double y)
+{
+    if (y == 0)
+        y = DBL_TRUE_MIN;
+    if (isinf(y))
+        y = DBL_MAX;
+    for (int step = 0; step < 64; step++) {
+        double up = nextafter(y, INFINITY);
+        int c = cmp_mid_square(r, y, up);
+        if (c < 0 || (c == 0 && odd_double(y))) {
+            y = up;
+            if (isinf(y))
+                break;
+            continue;
+        }
+        double dn = nextafter(y, 0.0);
+        c = cmp_mid_square(r, dn, y);
+        if (c > 0 || (c == 0 && odd_double(y))) {
+            y = dn;
+            if (y == 0)
+                break;
+            continue;
+        }
+        break;
+    }
+    return y;
+}
+
+bool
+tally_moments_stddev(const struct tally_moments *m, double *out)
+{
+    if (m->n < 2)
+        return false;
+    if (m->inf) {
+        *out = NAN;
+        return true;
+    }
+    struct ratio r;
+    ratio_of(m, &r);
+    if (r.nn == 0) {
+        *out = 0.0;
+        return true;
+    }
+    uint64_t q[MW];
+    bool sticky;
+    int exp2;
+    int nq = ratio_quotient(&r, q, &sticky, &exp2);
+    /* Start from the square root of the variance scaled near 1, so that it
+     * neither underflows nor overflows on the way. */
+    long bits = 64L * nq - __builtin_clzll(q[nq - 1]);
+    int k = (int)((bits + exp2) / 2);
+    double v = tally_mag_to_double(q, nq, sticky, exp2 - 2 * k);
+    *out = sqrt_exact(&r, ldexp(sqrt(v), k));
+    return true;
+}
