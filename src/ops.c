@@ -51,12 +51,12 @@ count_final(void *st, const struct tally_op_param *param, struct tally_value *ou
 
 struct sum_st {
     struct tally_wide dec; /* exact sum of decimal values, times 10^scale */
-    uint64_t n;     /* numeric values seen */
+    uint64_t n;            /* numeric values seen */
     int32_t scale;
-    uint8_t all_int;      /* every value was an int64 integer */
-    uint8_t has_bin;      /* some value went to the binary sum */
-    uint8_t pos_inf;      /* a value was +inf (1e999) */
-    uint8_t neg_inf;      /* a value was -inf */
+    uint8_t all_int;            /* every value was an int64 integer */
+    uint8_t has_bin;            /* some value went to the binary sum */
+    uint8_t pos_inf;            /* a value was +inf (1e999) */
+    uint8_t neg_inf;            /* a value was -inf */
     struct tally_superacc *bin; /* allocated at the first value without a decimal form */
 };
 
@@ -518,8 +518,8 @@ static const struct tally_op ops[] = {
      pct_update, pct_merge, pct_final, pct_fini},
     {"distinct", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_strmap), tally_sm_init,
      tally_sm_update, tally_sm_merge, tally_distinct_final, tally_sm_fini},
-    {"first", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_text_st),
-     tally_text_init, tally_first_update, tally_first_merge, tally_text_final, tally_text_fini},
+    {"first", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_text_st), tally_text_init,
+     tally_first_update, tally_first_merge, tally_text_final, tally_text_fini},
     {"last", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_text_st), tally_text_init,
      tally_last_update, tally_last_merge, tally_text_final, tally_text_fini},
     {"mode", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_strmap), tally_sm_init,
@@ -527,8 +527,8 @@ static const struct tally_op ops[] = {
 };
 
 static const struct tally_op count_col_op = {
-    "count",     NULL,         TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(int64_t), count_init,
-    count_update, count_merge, count_final,        NULL};
+    "count",    NULL,         TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(int64_t),
+    count_init, count_update, count_merge,        count_final,   NULL};
 
 const struct tally_op *
 tally_op_find(const char *name, size_t len, struct tally_op_param *param, const char **why)

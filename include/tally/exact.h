@@ -45,8 +45,7 @@ bool tally_exact_parse_decimal(struct tally_slice s, int64_t *mant, int *scale);
 /* The same for a parsed number: integers and the reader's decimal digits
  * directly (the per-row path of sum and var), the text otherwise. */
 static inline bool
-tally_exact_decimal(const struct tally_num *num, struct tally_slice text, int64_t *mant,
-                    int *scale)
+tally_exact_decimal(const struct tally_num *num, struct tally_slice text, int64_t *mant, int *scale)
 {
     if (num->kind == TALLY_NUM_INT) {
         *mant = num->i;
