@@ -1,11 +1,13 @@
 /* Exact arithmetic for the aggregates (see exact.h): wide integers, the
  * exact decimal form of a number, superaccumulators and magnitudes rounded
- * once to double. Nothing here allocates. */
+ * once to double. Only the windowed superaccumulators allocate. */
 #include "tally/exact.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tally/xalloc.h"
 
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
@@ -333,14 +335,60 @@ tally_superacc_to_double(const struct tally_superacc *a)
     return neg ? -d : d;
 }
 
-void
-tally_superacc2_init(struct tally_superacc2 *a)
+/* ---- windowed superaccumulators */
+
+/* a (NULL: empty) widened to cover limbs [lo, hi), with what it held. */
+static struct tally_wacc *
+wacc_grow(struct tally_wacc *a, int lo, int hi)
 {
-    memset(a, 0, sizeof *a);
+    int nlo = a && a->base < lo ? a->base : lo;
+    int nhi = a && a->base + a->len > hi ? a->base + a->len : hi;
+    struct tally_wacc *w = tally_xmalloc(sizeof *w + (size_t)(nhi - nlo) * sizeof *w->limb);
+    w->base = nlo;
+    w->len = nhi - nlo;
+    w->pending = a ? a->pending : 0;
+    memset(w->limb, 0, (size_t)w->len * sizeof *w->limb);
+    if (a) {
+        memcpy(w->limb + (a->base - nlo), a->limb, (size_t)a->len * sizeof *a->limb);
+        free(a);
+    }
+    return w;
+}
+
+static inline bool
+wacc_covers(const struct tally_wacc *a, int lo, int hi)
+{
+    return a && lo >= a->base && hi <= a->base + a->len;
+}
+
+/* Adds +-v * 2^pos: three limbs from pos / 32, and two above them where
+ * carries of up to 2^64 such additions land. */
+static void
+wacc_add_u64(struct tally_wacc **pa, int pos, uint64_t v, bool neg)
+{
+    int i = pos / 32;
+    struct tally_wacc *a = *pa;
+    if (!wacc_covers(a, i, i + 5))
+        a = *pa = wacc_grow(a, i, i + 5);
+    limbs_add_u64(a->limb, pos - 32 * a->base, v, neg);
+    if (++a->pending >= SA_RENORM) {
+        limbs_normalize(a->limb, a->len);
+        a->pending = 0;
+    }
 }
 
 void
-tally_superacc2_add_square(struct tally_superacc2 *a, double x)
+tally_wacc_add(struct tally_wacc **a, double x)
+{
+    int pos;
+    bool neg;
+    uint64_t m = split_double(x, &pos, &neg);
+    if (m)
+        wacc_add_u64(a, pos, m, neg);
+}
+
+void
+tally_wacc_add_square(struct tally_wacc **a, double x)
 {
     int pos;
     bool neg;
@@ -349,31 +397,50 @@ tally_superacc2_add_square(struct tally_superacc2 *a, double x)
         return;
     /* x^2 = m^2 * 2^(2 pos - 2148), m^2 < 2^106: two 64-bit halves. */
     u128 sq = (u128)m * m;
-    limbs_add_u64(a->limb, 2 * pos, (uint64_t)sq, false);
-    limbs_add_u64(a->limb, 2 * pos + 64, (uint64_t)(sq >> 64), false);
-    a->pending += 2;
-    if (a->pending >= SA_RENORM) {
-        limbs_normalize(a->limb, TALLY_SA2_LIMBS);
-        a->pending = 0;
-    }
+    if ((uint64_t)sq)
+        wacc_add_u64(a, 2 * pos, (uint64_t)sq, false);
+    if (sq >> 64)
+        wacc_add_u64(a, 2 * pos + 64, (uint64_t)(sq >> 64), false);
 }
 
 void
-tally_superacc2_merge(struct tally_superacc2 *dst, struct tally_superacc2 *src)
+tally_wacc_merge(struct tally_wacc **dst, struct tally_wacc **src)
 {
-    limbs_normalize(dst->limb, TALLY_SA2_LIMBS);
-    limbs_normalize(src->limb, TALLY_SA2_LIMBS);
-    for (int i = 0; i < TALLY_SA2_LIMBS; i++)
-        dst->limb[i] += src->limb[i];
-    limbs_normalize(dst->limb, TALLY_SA2_LIMBS);
-    dst->pending = src->pending = 0;
+    struct tally_wacc *s = *src;
+    if (!s)
+        return;
+    *src = NULL;
+    if (!*dst) {
+        *dst = s;
+        return;
+    }
+    struct tally_wacc *d = *dst;
+    if (!wacc_covers(d, s->base, s->base + s->len))
+        d = *dst = wacc_grow(d, s->base, s->base + s->len);
+    limbs_normalize(d->limb, d->len);
+    limbs_normalize(s->limb, s->len);
+    for (int i = 0; i < s->len; i++)
+        d->limb[s->base - d->base + i] += s->limb[i];
+    limbs_normalize(d->limb, d->len);
+    d->pending = 0;
+    free(s);
 }
 
 int
-tally_superacc2_to_mag(const struct tally_superacc2 *a, uint64_t *out)
+tally_wacc_to_mag(const struct tally_wacc *a, uint64_t *out, bool *neg)
 {
-    bool neg;
-    return limbs_to_mag(a->limb, TALLY_SA2_LIMBS, out, &neg);
+    *neg = false;
+    if (!a)
+        return 0;
+    /* The window from an even limb, so that limb pairs make words. */
+    int lo = a->base & ~1, n = a->base + a->len - lo;
+    n += n & 1;
+    int64_t limb[TALLY_SA2_LIMBS];
+    memset(limb, 0, (size_t)n * sizeof *limb);
+    memcpy(limb + (a->base - lo), a->limb, (size_t)a->len * sizeof *a->limb);
+    memset(out, 0, (size_t)(lo / 2) * sizeof *out);
+    int nw = limbs_to_mag(limb, n, out + lo / 2, neg);
+    return nw ? lo / 2 + nw : 0;
 }
 
 /* ---- magnitudes */
@@ -411,6 +478,29 @@ tally_mag_shl(const uint64_t *a, int na, unsigned sh, uint64_t *r)
             r[i + ws + 1] = a[i] >> (64 - bs);
     }
     return tally_mag_trim(r, na + ws + 1);
+}
+
+int
+tally_mag_shr(uint64_t *a, int na, unsigned sh)
+{
+    int ws = (int)(sh / 64);
+    unsigned bs = sh % 64;
+    if (ws >= na)
+        return 0;
+    for (int i = 0; i + ws < na; i++) {
+        uint64_t hi = i + ws + 1 < na ? a[i + ws + 1] : 0;
+        a[i] = bs ? (a[i + ws] >> bs) | (hi << (64 - bs)) : a[i + ws];
+    }
+    return tally_mag_trim(a, na - ws);
+}
+
+long
+tally_mag_ctz(const uint64_t *a, int na)
+{
+    for (int i = 0; i < na; i++)
+        if (a[i])
+            return 64L * i + __builtin_ctzll(a[i]);
+    return -1;
 }
 
 int

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tally/xalloc.h"
-
 __extension__ typedef unsigned __int128 u128;
 
 /* Words for the widest intermediate: (Σx)² in units of 2^-2148 is below
@@ -48,17 +46,6 @@ tally_moments_add_decimal(struct tally_moments *m, int64_t mant, int scale)
     add_scaled(m, tally_wide_from_i64(mant), tally_wide_square_i64(mant), scale);
 }
 
-static struct tally_moments_bin *
-bin_of(struct tally_moments *m)
-{
-    if (!m->bin) {
-        m->bin = tally_xmalloc(sizeof *m->bin);
-        tally_superacc_init(&m->bin->sx);
-        tally_superacc2_init(&m->bin->sxx);
-    }
-    return m->bin;
-}
-
 void
 tally_moments_add_double(struct tally_moments *m, double x)
 {
@@ -67,9 +54,8 @@ tally_moments_add_double(struct tally_moments *m, double x)
         m->inf |= x > 0 ? 1u : 2u;
         return;
     }
-    struct tally_moments_bin *b = bin_of(m);
-    tally_superacc_add(&b->sx, x);
-    tally_superacc2_add_square(&b->sxx, x);
+    tally_wacc_add(&m->bx, x);
+    tally_wacc_add_square(&m->bxx, x);
 }
 
 void
@@ -78,22 +64,16 @@ tally_moments_merge(struct tally_moments *dst, struct tally_moments *src)
     dst->n += src->n;
     dst->inf |= src->inf;
     add_scaled(dst, src->sx, src->sxx, src->scale);
-    if (!src->bin)
-        return;
-    if (!dst->bin) {
-        dst->bin = src->bin;
-        src->bin = NULL;
-        return;
-    }
-    tally_superacc_merge(&dst->bin->sx, &src->bin->sx);
-    tally_superacc2_merge(&dst->bin->sxx, &src->bin->sxx);
+    tally_wacc_merge(&dst->bx, &src->bx);
+    tally_wacc_merge(&dst->bxx, &src->bxx);
 }
 
 void
 tally_moments_fini(struct tally_moments *m)
 {
-    free(m->bin);
-    m->bin = NULL;
+    free(m->bx);
+    free(m->bxx);
+    m->bx = m->bxx = NULL;
 }
 
 /* ---- the variance as an exact ratio num / (den * 2^e2) */
@@ -132,28 +112,44 @@ signed_add(uint64_t *a, int na, bool *aneg, const uint64_t *b, int nb, bool bneg
     return nt;
 }
 
-/* With every sum at the common unit 10^-scale * 2^-E (E = BIN_E when there
- * are binary sums, else 0): A = Σx and B = Σx² at its square, then
- * num = n B - A², den = 10^(2 scale) n (n - 1), e2 = 2E. */
+/* The binary sums b1 = Σx and b2 = Σx² as integers in units of 2^-e and
+ * 2^-2e, e as small as their low zero bits allow (at most BIN_E). */
+static int
+binary_sums(const struct tally_moments *m, uint64_t *b1, int *n1, bool *neg1, uint64_t *b2, int *n2)
+{
+    bool neg2;
+    *n1 = tally_wacc_to_mag(m->bx, b1, neg1);
+    *n2 = tally_wacc_to_mag(m->bxx, b2, &neg2);
+    long z1 = tally_mag_ctz(b1, *n1), z2 = tally_mag_ctz(b2, *n2);
+    long k = BIN_E;
+    if (z1 >= 0 && z1 < k)
+        k = z1;
+    if (z2 >= 0 && z2 / 2 < k)
+        k = z2 / 2;
+    *n1 = tally_mag_shr(b1, *n1, (unsigned)k);
+    *n2 = tally_mag_shr(b2, *n2, 2u * (unsigned)k);
+    return BIN_E - (int)k;
+}
+
+/* With every sum at the common unit 10^-scale * 2^-e (e from binary_sums,
+ * or 0): A = Σx and B = Σx² at its square, then num = n B - A²,
+ * den = 10^(2 scale) n (n - 1), e2 = 2e. */
 static void
 ratio_of(const struct tally_moments *m, struct ratio *r)
 {
-    uint64_t a[MW], b[MW], t[MW];
-    int e = m->bin ? BIN_E : 0;
+    uint64_t a[MW], b[MW], t[MW], b1[TALLY_SA2_LIMBS / 2 + 1], b2[TALLY_SA2_LIMBS / 2 + 1];
+    int n1 = 0, n2 = 0;
+    bool neg1 = false;
+    int e = m->bx || m->bxx ? binary_sums(m, b1, &n1, &neg1, b2, &n2) : 0;
     uint64_t d = pow10_small(m->scale);
     bool aneg = tally_wide_is_neg(&m->sx);
     struct tally_wide ax = tally_wide_abs(&m->sx);
     int na = tally_mag_shl(ax.w, 4, (unsigned)e, a);
     int nb = tally_mag_shl(m->sxx.w, 4, 2u * (unsigned)e, b);
-    if (m->bin) {
-        bool tneg;
-        int nt = tally_superacc_to_mag(&m->bin->sx, t, &tneg);
-        nt = tally_mag_mul_u64(t, nt, d);
-        na = signed_add(a, na, &aneg, t, nt, tneg);
-        nt = tally_superacc2_to_mag(&m->bin->sxx, t);
-        nt = tally_mag_mul_u64(t, nt, d * d);
-        nb = tally_mag_add(b, nb, t, nt);
-    }
+    n1 = tally_mag_mul_u64(b1, n1, d);
+    na = signed_add(a, na, &aneg, b1, n1, neg1);
+    n2 = tally_mag_mul_u64(b2, n2, d * d);
+    nb = tally_mag_add(b, nb, b2, n2);
     nb = tally_mag_mul_u64(b, nb, m->n);
     int nsq = tally_mag_mul(a, na, a, na, t);
     /* n B >= A² (Cauchy-Schwarz); equal when every value is the same. */

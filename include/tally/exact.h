@@ -82,11 +82,6 @@ struct tally_superacc {
     uint64_t pending; /* additions since the last normalisation */
 };
 
-struct tally_superacc2 {
-    int64_t limb[TALLY_SA2_LIMBS];
-    uint64_t pending;
-};
-
 void tally_superacc_init(struct tally_superacc *a);
 /* Adds a finite double exactly. */
 void tally_superacc_add(struct tally_superacc *a, double x);
@@ -98,13 +93,26 @@ double tally_superacc_to_double(const struct tally_superacc *a);
  * of 2^-1074. Returns the magnitude's length in words, trimmed. */
 int tally_superacc_to_mag(const struct tally_superacc *a, uint64_t *out, bool *neg);
 
-void tally_superacc2_init(struct tally_superacc2 *a);
-/* Adds x * x exactly, for any finite x. */
-void tally_superacc2_add_square(struct tally_superacc2 *a, double x);
-void tally_superacc2_merge(struct tally_superacc2 *dst, struct tally_superacc2 *src);
-/* The sum (never negative) in units of 2^-2148, as with tally_superacc_to_mag
- * (out has room for 67 words). */
-int tally_superacc2_to_mag(const struct tally_superacc2 *a, uint64_t *out);
+/* A superaccumulator on the heap that holds only the limbs its values reach,
+ * [base, base + len) of a full one, plus two limbs of carry room: sums of
+ * values of like magnitude stay a few limbs wide, whatever their count. NULL
+ * is the empty sum; free() releases it. */
+struct tally_wacc {
+    int32_t base, len;
+    uint64_t pending;
+    int64_t limb[];
+};
+
+/* Adds a finite x exactly, in units of 2^-1074 (a full TALLY_SA_LIMBS). */
+void tally_wacc_add(struct tally_wacc **a, double x);
+/* Adds x * x exactly, for any finite x, in units of 2^-2148 (a full
+ * TALLY_SA2_LIMBS). Do not mix with tally_wacc_add on one sum. */
+void tally_wacc_add_square(struct tally_wacc **a, double x);
+/* *dst += *src; *src is left empty (NULL). */
+void tally_wacc_merge(struct tally_wacc **dst, struct tally_wacc **src);
+/* The sum as a magnitude and sign, in its units; out has room for
+ * TALLY_SA2_LIMBS / 2 words. Returns the trimmed length. */
+int tally_wacc_to_mag(const struct tally_wacc *a, uint64_t *out, bool *neg);
 
 /* ---- magnitudes: little-endian arrays of words with an explicit length;
  * results have room for the stated number of words and are trimmed (no top
@@ -114,6 +122,10 @@ int tally_mag_trim(const uint64_t *a, int n);
 int tally_mag_cmp(const uint64_t *a, int na, const uint64_t *b, int nb);
 /* r = a << sh (na + sh/64 + 1 words); r may not overlap a. */
 int tally_mag_shl(const uint64_t *a, int na, unsigned sh, uint64_t *r);
+/* a = a >> sh in place. */
+int tally_mag_shr(uint64_t *a, int na, unsigned sh);
+/* The number of zero bits below a's lowest set bit; -1 for zero. */
+long tally_mag_ctz(const uint64_t *a, int na);
 /* r = a * b (na + nb words); r may not overlap a or b. */
 int tally_mag_mul(const uint64_t *a, int na, const uint64_t *b, int nb, uint64_t *r);
 /* a = a * m in place (n + 1 words). */

@@ -2,7 +2,7 @@
  * the sum of squares of the values, all exact, so every cut of the input
  * and every merge order gives the same bits. Values with an int64 mantissa
  * and at most TALLY_MOMENTS_MAX_SCALE decimals are summed as scaled
- * integers (their exact decimal value); the others as doubles in
+ * integers (their exact decimal value); the others as doubles in windowed
  * superaccumulators (the square of a double is exact there too). The
  * variance (n Σx² − (Σx)²) / (n (n − 1)) is evaluated exactly and rounded
  * once; the standard deviation is its correctly rounded square root. */
@@ -17,19 +17,15 @@
 /* Σx² of 2^64 values of 19 digits at twice this scale stays below 2^256. */
 #define TALLY_MOMENTS_MAX_SCALE 9
 
-/* The values without a short decimal form, as doubles. */
-struct tally_moments_bin {
-    struct tally_superacc sx;
-    struct tally_superacc2 sxx;
-};
-
 struct tally_moments {
     struct tally_wide sx;  /* short decimals: Σx * 10^scale */
     struct tally_wide sxx; /* short decimals: Σx² * 10^(2 scale) */
     uint64_t n;            /* every value, infinities included */
     int32_t scale;
-    uint32_t inf;                  /* bit 0: a +inf was seen, bit 1: a -inf */
-    struct tally_moments_bin *bin; /* NULL until the first finite value that is not short */
+    uint32_t inf; /* bit 0: a +inf was seen, bit 1: a -inf */
+    /* The finite values that are not short decimals, as doubles: Σx in
+     * units of 2^-1074 and Σx² in units of 2^-2148, NULL while empty. */
+    struct tally_wacc *bx, *bxx;
 };
 
 void tally_moments_init(struct tally_moments *m);

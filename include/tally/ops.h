@@ -1,7 +1,9 @@
-/* The aggregate table (SPEC "Aggregates"): each op is a fixed-size state with
- * init, update, merge and final. States live in the group table's arrays,
- * indexed by group id; only percentile, distinct and mode states own memory
- * that grows (and free it in fini). */
+/* The aggregate table (SPEC "Aggregates"): each op parses its own parameter
+ * (pNN) and is a fixed-size state with init, update, merge and final. States
+ * live in the group table's arrays, indexed by group id; some own heap
+ * memory they free in fini (the binary sums of sum and var, the values of
+ * percentiles, the strings of first, last, distinct and mode). Merging never
+ * depends on where the input was cut. */
 #ifndef TALLY_OPS_H
 #define TALLY_OPS_H
 

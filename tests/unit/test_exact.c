@@ -184,39 +184,96 @@ test_exact_superacc_sums_doubles_exactly_in_any_order(void **state)
     assert_memory_equal(wf, wm, sizeof wf);
 }
 
+static int
+wacc_words(const struct tally_wacc *a, uint64_t *w, bool *neg)
+{
+    memset(w, 0, TALLY_SA2_LIMBS / 2 * sizeof *w);
+    return tally_wacc_to_mag(a, w, neg);
+}
+
 static void
-test_exact_superacc2_sums_squares_exactly(void **state)
+test_exact_wacc_sums_squares_exactly(void **state)
 {
     (void)state;
-    struct tally_superacc2 a;
+    struct tally_wacc *a = NULL;
     uint64_t w[TALLY_SA2_LIMBS / 2], want[TALLY_SA2_LIMBS / 2 + 2];
-    tally_superacc2_init(&a);
-    tally_superacc2_add_square(&a, -1.0); /* 2^2148 units: bit 36 of word 33 */
-    assert_int_equal(tally_superacc2_to_mag(&a, w), 34);
+    bool neg;
+    assert_int_equal(wacc_words(a, w, &neg), 0);
+    tally_wacc_add_square(&a, -1.0); /* 2^2148 units: bit 36 of word 33 */
+    assert_int_equal(wacc_words(a, w, &neg), 34);
+    assert_false(neg);
     assert_true(w[33] == (uint64_t)1 << 36);
-    tally_superacc2_init(&a);
-    tally_superacc2_add_square(&a, DBL_TRUE_MIN); /* one unit */
-    tally_superacc2_add_square(&a, -DBL_TRUE_MIN);
-    assert_int_equal(tally_superacc2_to_mag(&a, w), 1);
+    assert_true(a->len <= 5); /* three limbs and the carry room */
+    free(a);
+    a = NULL;
+    tally_wacc_add_square(&a, DBL_TRUE_MIN); /* one unit */
+    tally_wacc_add_square(&a, -DBL_TRUE_MIN);
+    assert_int_equal(wacc_words(a, w, &neg), 1);
     assert_true(w[0] == 2);
-    /* DBL_MAX^2 = (2^53 - 1)^2 * 2^(2*971), in units of 2^-2148. */
-    tally_superacc2_init(&a);
-    tally_superacc2_add_square(&a, DBL_MAX);
-    tally_superacc2_add_square(&a, DBL_MAX);
-    uint64_t m = ((uint64_t)1 << 53) - 1, sq[2];
+    /* DBL_MAX^2 = (2^53 - 1)^2 * 2^(2*971), in units of 2^-2148: the window
+     * widens from the bottom to the top limb. */
+    tally_wacc_add_square(&a, DBL_MAX);
+    tally_wacc_add_square(&a, DBL_MAX);
+    assert_int_equal(a->base, 0);
+    assert_int_equal(a->base + a->len, TALLY_SA2_LIMBS);
+    uint64_t m = ((uint64_t)1 << 53) - 1, sq[3];
     assert_int_equal(tally_mag_mul(&m, 1, &m, 1, sq), 2);
     int nsq = tally_mag_mul_u64(sq, 2, 2);
     int nw = tally_mag_shl(sq, nsq, 2 * 971 + 2148, want);
-    assert_int_equal(tally_superacc2_to_mag(&a, w), nw);
+    want[0] |= 2;
+    assert_int_equal(wacc_words(a, w, &neg), nw);
     assert_memory_equal(w, want, (size_t)nw * sizeof *w);
+    free(a);
     /* 0.1^2 is not 0.01: the square of the double, exactly. */
-    tally_superacc2_init(&a);
-    tally_superacc2_add_square(&a, 0.1);
+    a = NULL;
+    tally_wacc_add_square(&a, 0.1);
     uint64_t f = 0x1999999999999a; /* 0.1 = f * 2^-56 */
     assert_int_equal(tally_mag_mul(&f, 1, &f, 1, sq), 2);
     nw = tally_mag_shl(sq, 2, 2148 - 112, want);
-    assert_int_equal(tally_superacc2_to_mag(&a, w), nw);
+    assert_int_equal(wacc_words(a, w, &neg), nw);
     assert_memory_equal(w, want, (size_t)nw * sizeof *w);
+    free(a);
+}
+
+static void
+test_exact_wacc_equals_the_full_superacc_in_any_order(void **state)
+{
+    (void)state;
+    uint64_t seed = 1234;
+    for (int round = 0; round < 50; round++) {
+        /* Doubles in a narrow or a wide range of magnitudes, both signs. */
+        static double v[500];
+        int spread = round % 2 ? 2046 : 1 + round;
+        for (size_t i = 0; i < 500; i++) {
+            uint64_t r = next_rand(&seed);
+            uint64_t e = 1000 + (r >> 52) % (uint64_t)spread;
+            if (e > 2046)
+                e = 2046;
+            uint64_t bits = (r & (((uint64_t)1 << 52) - 1)) | e << 52 | (r >> 63) << 63;
+            memcpy(&v[i], &bits, sizeof v[i]);
+        }
+        struct tally_superacc full;
+        tally_superacc_init(&full);
+        struct tally_wacc *fwd = NULL, *lo = NULL, *hi = NULL;
+        size_t cut = next_rand(&seed) % 501;
+        for (size_t i = 0; i < 500; i++) {
+            tally_superacc_add(&full, v[i]);
+            tally_wacc_add(&fwd, v[i]);
+            tally_wacc_add(i < cut ? &lo : &hi, v[499 - i]);
+        }
+        tally_wacc_merge(&lo, &hi);
+        assert_null(hi);
+        uint64_t wf[TALLY_SA_LIMBS / 2], w1[TALLY_SA2_LIMBS / 2], w2[TALLY_SA2_LIMBS / 2];
+        bool nf, n1, n2;
+        int lf = sa_words(&full, wf, &nf);
+        assert_int_equal(wacc_words(fwd, w1, &n1), lf);
+        assert_int_equal(wacc_words(lo, w2, &n2), lf);
+        assert_true(nf == n1 && nf == n2);
+        assert_memory_equal(wf, w1, (size_t)lf * sizeof *wf);
+        assert_memory_equal(wf, w2, (size_t)lf * sizeof *wf);
+        free(fwd);
+        free(lo);
+    }
 }
 
 static void
@@ -299,7 +356,8 @@ main(void)
         cmocka_unit_test(test_exact_wide_sums_stay_exact_and_round_once),
         cmocka_unit_test(test_exact_decimal_form_takes_short_decimals_only),
         cmocka_unit_test(test_exact_superacc_sums_doubles_exactly_in_any_order),
-        cmocka_unit_test(test_exact_superacc2_sums_squares_exactly),
+        cmocka_unit_test(test_exact_wacc_sums_squares_exactly),
+        cmocka_unit_test(test_exact_wacc_equals_the_full_superacc_in_any_order),
         cmocka_unit_test(test_exact_mag_arithmetic_is_exact),
         cmocka_unit_test(test_exact_mag_to_double_rounds_to_nearest_even),
     };

@@ -143,15 +143,23 @@ test_moments_need_two_values_and_infinities_give_nan(void **state)
     assert_true(tally_moments_stddev(&m, &d));
     assert_true(isnan(d));
     tally_moments_fini(&m);
-    /* A single value that is a short decimal never allocates. */
+    /* Short decimals never allocate. */
     tally_moments_init(&m);
     add_text(&m, "0.123456789");
     add_text(&m, "-4");
-    assert_null(m.bin);
+    assert_null(m.bx);
+    assert_null(m.bxx);
     add_text(&m, "0.1234567891");
-    assert_non_null(m.bin);
+    assert_non_null(m.bx);
+    assert_non_null(m.bxx);
+    /* Values of like magnitude keep the binary sums a few limbs wide. */
+    for (int i = 0; i < 1000; i++)
+        add_text(&m, i % 2 ? "0.12345678912345" : "-987.6543210987654");
+    assert_true(m.bx->len <= 8);
+    assert_true(m.bxx->len <= 10);
     tally_moments_fini(&m);
-    assert_null(m.bin);
+    assert_null(m.bx);
+    assert_null(m.bxx);
 }
 
 static uint64_t
