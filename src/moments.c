@@ -81,8 +81,9 @@ tally_moments_fini(struct tally_moments *m)
 struct ratio {
     uint64_t num[MW];
     int nn;
-    uint64_t fac[3]; /* den = 10^(2 scale) * n * (n - 1) < 2^188 */
-    uint64_t den[4];
+    uint64_t den[4]; /* 10^(2 scale) * n * (n - 1) < 2^188 */
+    uint64_t fac[3]; /* den as a product of words */
+    int nf;
     int nd;
     int e2;
 };
@@ -132,10 +133,9 @@ binary_sums(const struct tally_moments *m, uint64_t *b1, int *n1, bool *neg1, ui
 }
 
 /* With every sum at the common unit 10^-scale * 2^-e (e from binary_sums,
- * or 0): A = Σx and B = Σx² at its square, then num = n B - A²,
- * den = 10^(2 scale) n (n - 1), e2 = 2e. */
+ * or 0): A = Σx and B = Σx² at its square, then num = n B - A², e2 = 2e. */
 static void
-ratio_of(const struct tally_moments *m, struct ratio *r)
+num_of(const struct tally_moments *m, struct ratio *r)
 {
     uint64_t a[MW], b[MW], t[MW], b1[TALLY_SA2_LIMBS / 2 + 1], b2[TALLY_SA2_LIMBS / 2 + 1];
     int n1 = 0, n2 = 0;
@@ -155,14 +155,61 @@ ratio_of(const struct tally_moments *m, struct ratio *r)
     /* n B >= A² (Cauchy-Schwarz); equal when every value is the same. */
     r->nn = tally_mag_cmp(b, nb, t, nsq) > 0 ? tally_mag_sub(b, nb, t, nsq) : 0;
     memcpy(r->num, b, (size_t)r->nn * sizeof *b);
-    r->fac[0] = d * d;
-    r->fac[1] = m->n;
-    r->fac[2] = m->n - 1;
+    r->e2 = 2 * e;
+}
+
+/* num_of in 128 bits, for the common case of short decimals whose sums fit
+ * a word: n < 2^32 and Σx² < 2^63 give n Σx² < 2^95, (Σx)² <= 2^126. */
+static bool
+num_small(const struct tally_moments *m, struct ratio *r)
+{
+    int64_t sx;
+    const uint64_t *q = m->sxx.w;
+    if (m->bx || m->bxx || m->n >> 32 || (q[1] | q[2] | q[3] | q[0] >> 63) ||
+        !tally_wide_to_int64(&m->sx, &sx))
+        return false;
+    u128 nb = (u128)m->n * q[0];
+    u128 ax = sx < 0 ? (u128)0 - (u128)sx : (u128)sx;
+    u128 num = nb > ax * ax ? nb - ax * ax : 0;
+    r->num[0] = (uint64_t)num;
+    r->num[1] = (uint64_t)(num >> 64);
+    r->nn = tally_mag_trim(r->num, 2);
+    r->e2 = 0;
+    return true;
+}
+
+/* The variance as num / (den 2^e2), den = 10^(2 scale) n (n - 1). */
+static void
+ratio_of(const struct tally_moments *m, struct ratio *r)
+{
+    if (!num_small(m, r))
+        num_of(m, r);
+    /* den's factors, joined while they fit one word: each is a pass of
+     * division in ratio_quotient. */
+    uint64_t d = pow10_small(m->scale);
+    uint64_t fac[3] = {d * d, m->n, m->n - 1};
+    r->nf = 0;
     r->den[0] = 1;
     r->nd = 1;
-    for (int i = 0; i < 3; i++)
-        r->nd = tally_mag_mul_u64(r->den, r->nd, r->fac[i]);
-    r->e2 = 2 * e;
+    for (int i = 0; i < 3; i++) {
+        if (r->nf && (u128)r->fac[r->nf - 1] * fac[i] >> 64 == 0)
+            r->fac[r->nf - 1] *= fac[i];
+        else
+            r->fac[r->nf++] = fac[i];
+        r->nd = tally_mag_mul_u64(r->den, r->nd, fac[i]);
+    }
+}
+
+/* The ratio as a double when num and den are exact doubles: IEEE division
+ * rounds their quotient correctly. */
+static bool
+ratio_small(const struct ratio *r, double *v)
+{
+    uint64_t lim = (uint64_t)1 << 53;
+    if (r->e2 || r->nn > 1 || r->nd > 1 || r->num[0] >= lim || r->den[0] >= lim)
+        return false;
+    *v = (double)r->num[0] / (double)r->den[0];
+    return true;
 }
 
 /* num / den (num > 0) as (q + t) * 2^exp2, q of at least 64 bits: t is the
@@ -170,15 +217,20 @@ ratio_of(const struct tally_moments *m, struct ratio *r)
 static int
 ratio_quotient(const struct ratio *r, uint64_t *q, bool *sticky, int *exp2)
 {
-    int nq = tally_mag_shl(r->num, r->nn, 256, q);
+    /* Enough low bits that the quotient has at least 64. */
+    long bn = 64L * r->nn - __builtin_clzll(r->num[r->nn - 1]);
+    long sh = 64L * r->nd + 65 - bn;
+    if (sh < 0)
+        sh = 0;
+    int nq = tally_mag_shl(r->num, r->nn, (unsigned)sh, q);
     bool rest = false;
     /* floor(floor(x / a) / b) = floor(x / ab), and ab divides x exactly when
      * both steps leave nothing. */
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < r->nf; i++)
         if (r->fac[i] > 1)
             rest |= tally_mag_div_u64(q, &nq, r->fac[i]) != 0;
     *sticky = rest;
-    *exp2 = -256 - r->e2;
+    *exp2 = (int)-sh - r->e2;
     return nq;
 }
 
@@ -197,6 +249,8 @@ tally_moments_var(const struct tally_moments *m, double *out)
         *out = 0.0;
         return true;
     }
+    if (ratio_small(&r, out))
+        return true;
     uint64_t q[MW];
     bool sticky;
     int exp2;
@@ -303,6 +357,11 @@ tally_moments_stddev(const struct tally_moments *m, double *out)
         *out = 0.0;
         return true;
     }
+    double v;
+    if (ratio_small(&r, &v)) {
+        *out = sqrt_exact(&r, sqrt(v));
+        return true;
+    }
     uint64_t q[MW];
     bool sticky;
     int exp2;
@@ -311,7 +370,7 @@ tally_moments_stddev(const struct tally_moments *m, double *out)
      * neither underflows nor overflows on the way. */
     long bits = 64L * nq - __builtin_clzll(q[nq - 1]);
     int k = (int)((bits + exp2) / 2);
-    double v = tally_mag_to_double(q, nq, sticky, exp2 - 2 * k);
+    v = tally_mag_to_double(q, nq, sticky, exp2 - 2 * k);
     *out = sqrt_exact(&r, ldexp(sqrt(v), k));
     return true;
 }
