@@ -1,7 +1,7 @@
 /* Exact moments for var and stddev (see moments.h). The per-row path of a
  * short decimal is two 256-bit additions; every other finite value goes to
- * two superaccumulators allocated at the first such value. The result is a
- * ratio of integers, rounded once. */
+ * two windowed superaccumulators. The variance is a ratio of integers,
+ * rounded once; the deviation is found by exact comparisons with it. */
 #include "tally/moments.h"
 
 #include <float.h>
@@ -12,8 +12,8 @@
 __extension__ typedef unsigned __int128 u128;
 
 /* Words for the widest intermediate: (Σx)² in units of 2^-2148 is below
- * 2^4390, shifted by 256 bits for the division, or a square compared in
- * sqrt_exact (below 2^4500). */
+ * 2^4390, shifted by at most 257 bits for the division; a square compared
+ * in sqrt_exact stays below 2^4500. */
 #define MW 112
 /* 2^-1074, the unit of a binary Σx; Σx² is in units of 2^-2148. */
 #define BIN_E 1074
