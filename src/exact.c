@@ -426,6 +426,17 @@ tally_wacc_merge(struct tally_wacc **dst, struct tally_wacc **src)
     free(s);
 }
 
+double
+tally_wacc_to_double(const struct tally_wacc *a, double d)
+{
+    struct tally_superacc full;
+    tally_superacc_init(&full);
+    if (a)
+        memcpy(full.limb + a->base, a->limb, (size_t)a->len * sizeof *a->limb);
+    tally_superacc_add(&full, d);
+    return tally_superacc_to_double(&full);
+}
+
 int
 tally_wacc_to_mag(const struct tally_wacc *a, uint64_t *out, bool *neg)
 {

@@ -1,8 +1,8 @@
 /* Aggregates (SPEC "Aggregates"): fixed-size states fed one qualifying cell
  * at a time, merged part by part, and finished into a tally_value. Every
  * merge gives the same bits as one pass over the joined input, whatever the
- * cut: sums are kept exactly (scaled integers for decimals, a binary
- * superaccumulator for the rest, see exact.h), var and stddev keep exact
+ * cut: sums are kept exactly (scaled integers for decimals, a windowed
+ * binary superaccumulator for the rest, see exact.h), var and stddev keep exact
  * moments (moments.h), percentiles keep all values, sets and maps keep every
  * string (ops_text.c). */
 #include "tally/ops.h"
@@ -53,11 +53,11 @@ struct sum_st {
     struct tally_wide dec; /* exact sum of decimal values, times 10^scale */
     uint64_t n;            /* numeric values seen */
     int32_t scale;
-    uint8_t all_int;            /* every value was an int64 integer */
-    uint8_t has_bin;            /* some value went to the binary sum */
-    uint8_t pos_inf;            /* a value was +inf (1e999) */
-    uint8_t neg_inf;            /* a value was -inf */
-    struct tally_superacc *bin; /* allocated at the first value without a decimal form */
+    uint8_t all_int;        /* every value was an int64 integer */
+    uint8_t has_bin;        /* some value went to the binary sum */
+    uint8_t pos_inf;        /* a value was +inf (1e999) */
+    uint8_t neg_inf;        /* a value was -inf */
+    struct tally_wacc *bin; /* values without a decimal form; NULL while empty */
 };
 
 static void
@@ -78,10 +78,8 @@ sum_add_binary(struct sum_st *s, double x)
             s->neg_inf = 1;
         return;
     }
-    if (!s->bin)
-        s->bin = tally_xcalloc(1, sizeof *s->bin);
     s->has_bin = 1;
-    tally_superacc_add(s->bin, x);
+    tally_wacc_add(&s->bin, x);
 }
 
 /* Adds v * 10^-scale to the decimal sum, at the larger of the two scales. */
@@ -121,15 +119,8 @@ sum_merge(void *dst, void *src)
     d->pos_inf |= s->pos_inf;
     d->neg_inf |= s->neg_inf;
     sum_add_decimal(d, s->dec, s->scale);
-    if (s->has_bin) {
-        if (!d->bin) {
-            d->bin = s->bin;
-            s->bin = NULL;
-        } else {
-            tally_superacc_merge(d->bin, s->bin);
-        }
-        d->has_bin = 1;
-    }
+    d->has_bin |= s->has_bin;
+    tally_wacc_merge(&d->bin, &s->bin);
 }
 
 static double
@@ -138,11 +129,8 @@ sum_double(const struct sum_st *s)
     if (s->pos_inf || s->neg_inf)
         return s->pos_inf && s->neg_inf ? NAN : s->pos_inf ? INFINITY : -INFINITY;
     double d = tally_wide_to_double(&s->dec, s->scale);
-    if (s->has_bin) {
-        struct tally_superacc a = *s->bin;
-        tally_superacc_add(&a, d);
-        d = tally_superacc_to_double(&a);
-    }
+    if (s->has_bin)
+        d = tally_wacc_to_double(s->bin, d);
     return d;
 }
 

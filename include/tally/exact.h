@@ -110,6 +110,8 @@ void tally_wacc_add(struct tally_wacc **a, double x);
 void tally_wacc_add_square(struct tally_wacc **a, double x);
 /* *dst += *src; *src is left empty (NULL). */
 void tally_wacc_merge(struct tally_wacc **dst, struct tally_wacc **src);
+/* A sum of doubles (tally_wacc_add) plus d, correctly rounded. */
+double tally_wacc_to_double(const struct tally_wacc *a, double d);
 /* The sum as a magnitude and sign, in its units; out has room for
  * TALLY_SA2_LIMBS / 2 words. Returns the trimmed length. */
 int tally_wacc_to_mag(const struct tally_wacc *a, uint64_t *out, bool *neg);
