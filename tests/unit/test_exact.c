@@ -199,6 +199,7 @@ test_exact_wacc_sums_squares_exactly(void **state)
     uint64_t w[TALLY_SA2_LIMBS / 2], want[TALLY_SA2_LIMBS / 2 + 2];
     bool neg;
     assert_int_equal(wacc_words(a, w, &neg), 0);
+    expect_bits(tally_wacc_to_double(a, -2.5), -2.5);
     tally_wacc_add_square(&a, -1.0); /* 2^2148 units: bit 36 of word 33 */
     assert_int_equal(wacc_words(a, w, &neg), 34);
     assert_false(neg);
@@ -271,6 +272,11 @@ test_exact_wacc_equals_the_full_superacc_in_any_order(void **state)
         assert_true(nf == n1 && nf == n2);
         assert_memory_equal(wf, w1, (size_t)lf * sizeof *wf);
         assert_memory_equal(wf, w2, (size_t)lf * sizeof *wf);
+        /* Its rounding, with a double added last as sum does. */
+        expect_bits(tally_wacc_to_double(lo, 0.0), tally_superacc_to_double(&full));
+        double d = v[round];
+        tally_superacc_add(&full, d);
+        expect_bits(tally_wacc_to_double(fwd, d), tally_superacc_to_double(&full));
         free(fwd);
         free(lo);
     }
