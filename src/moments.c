@@ -262,40 +262,37 @@ tally_moments_var(const struct tally_moments *m, double *out)
 /* ---- the standard deviation: a close start, then exact comparisons of the
  * midpoints between neighbouring doubles with the variance. */
 
-/* y >= 0 (inf standing for 2^1024) as f * 2^e with f an integer. */
-static void
-split_pos(double y, uint64_t *f, int *e)
+/* The bits of +inf: the non-negative doubles are the integers below it, in
+ * order, and a neighbour is one away. */
+#define INF_BITS ((uint64_t)0x7ff << 52)
+
+/* A non-negative double's bits b (INF_BITS standing for 2^1024) as f * 2^e
+ * with f an integer below 2^53. */
+static uint64_t
+split_bits(uint64_t b, int *e)
 {
-    if (isinf(y)) {
-        *f = (uint64_t)1 << 52;
-        *e = 1024 - 52;
-        return;
-    }
-    int ex;
-    double fr = frexp(y, &ex);
-    *f = (uint64_t)ldexp(fr, 53);
-    *e = ex - 53;
+    int ef = (int)(b >> 52);
+    uint64_t f = b & (((uint64_t)1 << 52) - 1);
+    *e = (ef ? ef : 1) - 1075;
+    return ef ? f | (uint64_t)1 << 52 : f;
 }
 
-/* The sign of ((lo + hi) / 2)² - num / (den 2^e2), for doubles 0 <= lo < hi. */
+/* The sign of ((lo + hi) / 2)² - num / (den 2^e2) for neighbouring
+ * non-negative doubles, given by their bits. */
 static int
-cmp_mid_square(const struct ratio *r, double lo, double hi)
+cmp_mid_square(const struct ratio *r, uint64_t lo, uint64_t hi)
 {
-    uint64_t fl, fh;
     int el, eh;
-    split_pos(lo, &fl, &el);
-    split_pos(hi, &fh, &eh);
-    if (fl == 0)
-        el = eh;
-    int e = el < eh ? el : eh;
-    uint64_t mid = (fl << (el - e)) + (fh << (eh - e)); /* mid * 2^(e-1), below 2^55 */
+    uint64_t fl = split_bits(lo, &el), fh = split_bits(hi, &eh);
+    /* eh is el or el + 1: mid = (fl + fh') * 2^(el - 1), below 2^55. */
+    uint64_t mid = fl + (fh << (eh - el));
     uint64_t sq[2], l[8], x[MW];
     u128 s = (u128)mid * mid;
     sq[0] = (uint64_t)s;
     sq[1] = (uint64_t)(s >> 64);
     int nl = tally_mag_mul(sq, tally_mag_trim(sq, 2), r->den, r->nd, l);
-    /* mid² den 2^(2e - 2 + e2) against num */
-    long sh = 2L * e - 2 + r->e2;
+    /* mid² den 2^(2 el - 2 + e2) against num */
+    long sh = 2L * el - 2 + r->e2;
     if (sh >= 0) {
         int nx = tally_mag_shl(l, nl, (unsigned)sh, x);
         return tally_mag_cmp(x, nx, r->num, r->nn);
@@ -304,42 +301,36 @@ cmp_mid_square(const struct ratio *r, double lo, double hi)
     return tally_mag_cmp(l, nl, x, nx);
 }
 
-static bool
-odd_double(double y)
-{
-    uint64_t bits;
-    memcpy(&bits, &y, sizeof bits);
-    return bits & 1;
-}
-
-/* sqrt(num / (den 2^e2)), correctly rounded, from a start within a few ulps. */
+/* sqrt(num / (den 2^e2)), correctly rounded (ties to even), from a start
+ * within a few ulps: step to a neighbour while the root lies beyond the
+ * midpoint on its side. */
 static double
-sqrt_exact(const struct ratio *r, double y)
+sqrt_exact(const struct ratio *r, double start)
 {
+    uint64_t y;
+    memcpy(&y, &start, sizeof y);
     if (y == 0)
-        y = DBL_TRUE_MIN;
-    if (isinf(y))
-        y = DBL_MAX;
+        y = 1; /* the smallest subnormal */
+    if (y >= INF_BITS)
+        y = INF_BITS - 1; /* DBL_MAX */
     for (int step = 0; step < 64; step++) {
-        double up = nextafter(y, INFINITY);
-        int c = cmp_mid_square(r, y, up);
-        if (c < 0 || (c == 0 && odd_double(y))) {
-            y = up;
-            if (isinf(y))
+        int c = cmp_mid_square(r, y, y + 1);
+        if (c < 0 || (c == 0 && (y & 1))) {
+            if (++y == INF_BITS)
                 break;
             continue;
         }
-        double dn = nextafter(y, 0.0);
-        c = cmp_mid_square(r, dn, y);
-        if (c > 0 || (c == 0 && odd_double(y))) {
-            y = dn;
-            if (y == 0)
+        c = cmp_mid_square(r, y - 1, y);
+        if (c > 0 || (c == 0 && (y & 1))) {
+            if (--y == 0)
                 break;
             continue;
         }
         break;
     }
-    return y;
+    double d;
+    memcpy(&d, &y, sizeof d);
+    return d;
 }
 
 bool
