@@ -264,7 +264,10 @@ parse_agg(struct tally_aggspec *a, struct item it, struct tally_diag *d)
     while (f < it.len && is_func_char(it.p[f]))
         f++;
     a->func = tally_xstrndup(it.p, f);
-    a->op = tally_op_find(it.p, f, &a->param);
+    const char *why;
+    a->op = tally_op_find(it.p, f, &a->param, &why);
+    if (!a->op && why)
+        return tally_diag_usage(d, "-a: bad aggregate \"%.*s\": %s", (int)f, it.p, why);
     if (!a->op)
         return tally_diag_usage(d, "-a: unknown aggregate \"%.*s\" (known: %s)", (int)f, it.p,
                                 tally_op_names());

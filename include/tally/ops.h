@@ -1,10 +1,13 @@
-/* The aggregate table (SPEC "Aggregates"): each op is a fixed-size state with
- * init, update, merge and final. States live in the group table's arrays,
- * indexed by group id; only percentile, distinct and mode states own memory
- * that grows (and free it in fini). */
+/* The aggregate table (SPEC "Aggregates"): each op parses its own parameter
+ * (pNN) and is a fixed-size state with init, update, merge and final. States
+ * live in the group table's arrays, indexed by group id; some own heap
+ * memory they free in fini (the binary sums of sum and var, the values of
+ * percentiles, the strings of first, last, distinct and mode). Merging never
+ * depends on where the input was cut. */
 #ifndef TALLY_OPS_H
 #define TALLY_OPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +40,12 @@ struct tally_op_param {
 
 struct tally_op {
     const char *name; /* "sum", "p", "median", ... */
+    /* Reads the parameter written after the name ("99.9" in "p99.9", "" in
+     * "median") into *param (zeroed before the call) and returns true. On
+     * false the text is no use of this op: the lookup goes on, and ends in
+     * "unknown aggregate" unless *why was set to say what is wrong with the
+     * parameter. NULL for ops without one: the name must match exactly. */
+    bool (*parse)(const char *arg, size_t len, struct tally_op_param *param, const char **why);
     enum tally_op_arg arg;
     enum tally_op_input input; /* with a column; count without one is TALLY_IN_ROW */
     size_t state_size;         /* bytes, a multiple of 8 */
@@ -52,10 +61,14 @@ struct tally_op {
     void (*fini)(void *st); /* frees owned memory; NULL when there is none */
 };
 
-/* Looks up an aggregate by name ("count", "p99.9", "median", ...): returns
- * NULL if unknown. For median and pNN sets param->p. count with a column
- * uses the op returned by tally_op_count_col(). */
-const struct tally_op *tally_op_find(const char *name, size_t len, struct tally_op_param *param);
+/* Looks up an aggregate by name ("count", "p99.9", "median", ...): the first
+ * op of the table whose name matches exactly, or whose name starts the text
+ * and whose parse accepts the rest; it sets *param (when not NULL). Returns
+ * NULL if none does, with *why (when not NULL) set to an op's message about
+ * its parameter, or NULL for an unknown name. count with a column uses the
+ * op returned by tally_op_count_col(). */
+const struct tally_op *tally_op_find(const char *name, size_t len, struct tally_op_param *param,
+                                     const char **why);
 const struct tally_op *tally_op_count_col(void);
 /* Comma-separated list of aggregate names, for help and error messages. */
 const char *tally_op_names(void);
