@@ -617,11 +617,27 @@ on_row(void *ctx, const struct tally_row *row, struct tally_diag *d)
 
 /* --- inputs ------------------------------------------------------------ */
 
+/* Row modes in a line format write rows as they come: on input that may
+ * pause (a pipe), the rows kept so far reach the output before the reader
+ * waits, like grep --line-buffered but once per block rather than per row.
+ * A JSON array or a table is only readable whole, so it is not flushed. */
+static int
+flush_rows(struct part *pt, struct tally_diag *d)
+{
+    const struct tally_plan *p = pt->run->plan;
+    if (p->mode == TALLY_MODE_AGG || p->nsort || pt->w || !pt->run->begun)
+        return TALLY_OK;
+    if (p->output != TALLY_FMT_CSV && p->output != TALLY_FMT_TSV && p->output != TALLY_FMT_JSONL)
+        return TALLY_OK;
+    return tally_output_flush(pt->run->w, d);
+}
+
 /* Feeds a reader's blocks to the part until the end of its input. */
 static int
 pump(struct part *pt, struct tally_reader *rd, struct tally_diag *d)
 {
     int rc = TALLY_OK;
+    bool stream = tally_reader_is_stream(rd);
     for (;;) {
         const char *buf;
         size_t len;
@@ -631,6 +647,8 @@ pump(struct part *pt, struct tally_reader *rd, struct tally_diag *d)
         uint64_t rows_before = pt->rows_seen;
         rc = part_feed(pt, buf, len, d);
         tally_progress_add(pt->run->progress, len, pt->rows_seen - rows_before);
+        if (rc == TALLY_OK && stream)
+            rc = flush_rows(pt, d);
         if (rc != TALLY_OK)
             break;
     }
@@ -703,8 +721,17 @@ pump_prefetched(struct part *pt, struct tally_reader *rd, struct tally_diag *d)
     tally_diag_init(&f.diag);
     pthread_mutex_init(&f.mu, NULL);
     pthread_cond_init(&f.cv, NULL);
+    /* A byte in this pipe calls off a read blocked on a slow writer, so
+     * --limit and errors need not wait for it. */
+    int wake[2];
     pthread_t tid;
+    if (pipe(wake) != 0)
+        return pump(pt, rd, d);
+    tally_reader_set_wake(rd, wake[0]);
     if (pthread_create(&tid, NULL, prefetch_thread, &f) != 0) {
+        tally_reader_set_wake(rd, -1);
+        close(wake[0]);
+        close(wake[1]);
         pthread_mutex_destroy(&f.mu);
         pthread_cond_destroy(&f.cv);
         return pump(pt, rd, d);
@@ -712,8 +739,20 @@ pump_prefetched(struct part *pt, struct tally_reader *rd, struct tally_diag *d)
     int rc = TALLY_OK;
     for (;;) {
         pthread_mutex_lock(&f.mu);
-        while (f.head == f.tail && !f.done)
+        if (f.head == f.tail && !f.done) {
+            /* The reader is waiting for input: show the rows kept so far. */
+            pthread_mutex_unlock(&f.mu);
+            rc = flush_rows(pt, d);
+            pthread_mutex_lock(&f.mu);
+            if (rc != TALLY_OK)
+                f.stop = true;
+        }
+        while (rc == TALLY_OK && f.head == f.tail && !f.done)
             pthread_cond_wait(&f.cv, &f.mu);
+        if (rc != TALLY_OK) {
+            pthread_mutex_unlock(&f.mu);
+            break;
+        }
         bool have = f.head != f.tail;
         unsigned slot = f.tail % PREFETCH_SLOTS;
         pthread_mutex_unlock(&f.mu);
@@ -735,7 +774,20 @@ pump_prefetched(struct part *pt, struct tally_reader *rd, struct tally_diag *d)
         if (rc != TALLY_OK)
             break;
     }
+    if (rc != TALLY_OK) {
+        pthread_mutex_lock(&f.mu);
+        f.stop = true;
+        pthread_cond_broadcast(&f.cv);
+        pthread_mutex_unlock(&f.mu);
+        ssize_t w;
+        do
+            w = write(wake[1], "x", 1);
+        while (w < 0 && errno == EINTR);
+    }
     pthread_join(tid, NULL);
+    tally_reader_set_wake(rd, -1);
+    close(wake[0]);
+    close(wake[1]);
     for (unsigned i = 0; i < PREFETCH_SLOTS; i++)
         free(f.buf[i]);
     pthread_mutex_destroy(&f.mu);
