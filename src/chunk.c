@@ -96,9 +96,11 @@ scan_out(struct finder *f, const unsigned char *b, size_t len, uint64_t base, si
 }
 
 int
-tally_chunk_split(const char *path, uint64_t size, char delim, uint32_t n, uint64_t min_size,
-                  uint64_t *starts, uint32_t *count, struct tally_diag *d)
+tally_chunk_split(const char *path, uint64_t size, enum tally_record_end records, char delim,
+                  uint32_t n, uint64_t min_size, uint64_t *starts, uint32_t *count,
+                  struct tally_diag *d)
 {
+    bool lines = records == TALLY_RECORDS_LINES;
     starts[0] = 0;
     *count = 1;
     if (min_size == 0)
@@ -112,7 +114,7 @@ tally_chunk_split(const char *path, uint64_t size, char delim, uint32_t n, uint6
     uint64_t *targets = tally_xmalloc(n * sizeof *targets);
     for (uint32_t i = 1; i < n; i++)
         targets[i - 1] = size / n * i;
-    struct finder f = {targets, n - 1, 0, starts, 1, false, delim == 0};
+    struct finder f = {targets, n - 1, 0, starts, 1, false, lines};
 
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
@@ -138,7 +140,7 @@ tally_chunk_split(const char *path, uint64_t size, char delim, uint32_t n, uint6
         if (base == 0 && len >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
             i = 3;
         while (i < len && f.next < f.ntargets) {
-            if (delim == 0) {
+            if (lines) {
                 scan_out(&f, b, len, base, i, len);
                 i = len;
                 break;
