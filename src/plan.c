@@ -6,10 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tally/status.h"
-#include "tally/term.h"
 #include "tally/xalloc.h"
 
 /* One item of a comma-separated list, spaces around it removed. */
@@ -395,19 +393,6 @@ parse_sort(struct tally_plan *p, const char *text, struct tally_diag *d)
 }
 
 static bool
-utf8_locale(void)
-{
-    const char *vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
-    for (size_t i = 0; i < 3; i++) {
-        const char *v = getenv(vars[i]);
-        if (v && *v)
-            return strstr(v, "UTF-8") || strstr(v, "utf8") || strstr(v, "UTF8") ||
-                   strstr(v, "utf-8");
-    }
-    return false;
-}
-
-static bool
 has_suffix(const char *s, const char *suf)
 {
     size_t n = strlen(s), m = strlen(suf);
@@ -443,8 +428,6 @@ tally_plan_build(struct tally_plan *p, const struct tally_opts *o, struct tally_
     p->max_record = o->max_record;
     p->max_fields = o->max_fields;
     p->limit = o->limit;
-    p->threads = o->threads;
-    p->progress = o->progress;
     if (p->format == TALLY_IN_LOG && !p->log)
         return tally_diag_usage(d, "--format=log needs --log=PRESET|REGEX");
 
@@ -476,15 +459,6 @@ tally_plan_build(struct tally_plan *p, const struct tally_opts *o, struct tally_
         p->nexprs++;
     }
 
-    bool tty = isatty(STDOUT_FILENO);
-    p->output = o->output_set ? o->output : tty ? TALLY_FMT_TABLE : TALLY_FMT_CSV;
-    const char *no_color = getenv("NO_COLOR");
-    const char *term = getenv("TERM");
-    bool dumb = term && strcmp(term, "dumb") == 0;
-    p->out_opts.header = !o->no_header_out;
-    p->out_opts.color = tty && !(no_color && *no_color) && !dumb;
-    p->out_opts.width = tally_term_width(STDOUT_FILENO);
-    p->out_opts.ascii = dumb || !utf8_locale();
     return TALLY_OK;
 }
 

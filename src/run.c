@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tally/chunk.h"
+#include "tally/exec.h"
 #include "tally/parallel.h"
 #include "tally/progress.h"
 #include "tally/pump.h"
@@ -42,6 +43,7 @@ struct part {
 
 struct run {
     struct tally_plan *plan;
+    const struct tally_exec *x;
     struct tally_report *rep;
     size_t nfiles;
     int nthreads;
@@ -372,15 +374,6 @@ read_threaded(struct run *r, const char *path, uint64_t size, const struct tally
 /* --- inputs ------------------------------------------------------------ */
 
 static int
-threads_wanted(const struct tally_plan *p)
-{
-    if (p->threads > 0)
-        return p->threads;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 1 ? (int)(n > 256 ? 256 : n) : 1;
-}
-
-static int
 read_input(struct run *r, const char *path, struct tally_diag *d)
 {
     struct tally_reader *rd;
@@ -424,11 +417,11 @@ run_open(struct run *r, int out_fd, struct tally_diag *d)
     r->main.run = r;
     int rc = tally_source_open(&r->main.src, &sc, d);
     if (rc == TALLY_OK)
-        rc = tally_output_open(&r->w, p->output, out_fd, &p->out_opts);
+        rc = tally_output_open(&r->w, r->x->output, out_fd, &r->x->out_opts);
     time_t now = time(NULL);
     struct tm tm;
-    struct tally_sink_conf kc = {p, r->w, r->rep, gmtime_r(&now, &tm) ? tm.tm_year + 1900 : 1970,
-                                 r->nfiles};
+    struct tally_sink_conf kc = {
+        p, r->x, r->w, r->rep, gmtime_r(&now, &tm) ? tm.tm_year + 1900 : 1970, r->nfiles};
     if (rc == TALLY_OK)
         rc = tally_sink_open(&r->sink, &kc, d);
     if (rc != TALLY_OK)
@@ -443,8 +436,8 @@ run_open(struct run *r, int out_fd, struct tally_diag *d)
 }
 
 int
-tally_run(struct tally_plan *plan, char **files, size_t nfiles, int out_fd,
-          struct tally_report *rep, struct tally_diag *d)
+tally_run(struct tally_plan *plan, const struct tally_exec *exec, char **files, size_t nfiles,
+          int out_fd, struct tally_report *rep, struct tally_diag *d)
 {
     static char stdin_name[] = "-";
     char *stdin_only[] = {stdin_name};
@@ -452,10 +445,11 @@ tally_run(struct tally_plan *plan, char **files, size_t nfiles, int out_fd,
         files = stdin_only;
         nfiles = 1;
     }
-    struct run r = {.plan = plan, .rep = rep, .nfiles = nfiles, .nthreads = threads_wanted(plan)};
+    struct run r = {
+        .plan = plan, .x = exec, .rep = rep, .nfiles = nfiles, .nthreads = exec->threads};
     int rc = run_open(&r, out_fd, d);
     if (rc == TALLY_OK)
-        r.progress = tally_progress_new(plan->progress, total_size(files, nfiles), STDERR_FILENO);
+        r.progress = tally_progress_new(exec->progress, total_size(files, nfiles), STDERR_FILENO);
     for (size_t i = 0; i < nfiles && rc == TALLY_OK; i++)
         rc = read_input(&r, files[i], d);
     if (rc == TALLY_ESTOP)

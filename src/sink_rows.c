@@ -21,6 +21,7 @@ struct rowlocal;
 
 struct rowsink {
     const struct tally_plan *p;
+    const struct tally_exec *x;
     struct tally_writer *w;
     size_t nfiles;
     struct tally_column *cols;
@@ -47,6 +48,7 @@ rows_open(void **sink, const struct tally_sink_conf *c, struct tally_diag *d)
     (void)d;
     struct rowsink *s = tally_xcalloc(1, sizeof *s);
     s->p = c->plan;
+    s->x = c->exec;
     s->w = c->w;
     s->nfiles = c->nfiles;
     *sink = s;
@@ -97,9 +99,9 @@ rows_local_new(void *sink, bool range, void **local, struct tally_diag *d)
     l->fd = memfd_create("tally-rows", MFD_CLOEXEC);
     if (l->fd < 0)
         return tally_diag_fail(d, NULL, "cannot make a buffer file: %s", strerror(errno));
-    struct tally_output_opts oo = s->p->out_opts;
+    struct tally_output_opts oo = s->x->out_opts;
     oo.header = false;
-    int rc = tally_output_open(&l->w, s->p->output, l->fd, &oo);
+    int rc = tally_output_open(&l->w, s->x->output, l->fd, &oo);
     if (rc == TALLY_OK)
         rc = tally_output_begin(l->w, s->cols, s->ncols, d);
     return rc;
@@ -177,6 +179,13 @@ rows_combine(void *sink, void *local, uint64_t line_base, struct tally_diag *d)
     return rc;
 }
 
+/* One row per line: readable as it grows. */
+static bool
+line_format(enum tally_format f)
+{
+    return f == TALLY_FMT_CSV || f == TALLY_FMT_TSV || f == TALLY_FMT_JSONL;
+}
+
 /* Rows in a line format reach the output once the input pauses, like grep
  * --line-buffered; a JSON array or a table is only readable whole. */
 static int
@@ -186,7 +195,7 @@ rows_snapshot(void *sink, struct tally_diag *d)
     const struct tally_plan *p = s->p;
     if (p->nsort || !s->begun)
         return TALLY_OK;
-    if (p->output != TALLY_FMT_CSV && p->output != TALLY_FMT_TSV && p->output != TALLY_FMT_JSONL)
+    if (!line_format(s->x->output))
         return TALLY_OK;
     return tally_output_flush(s->w, d);
 }
@@ -234,9 +243,7 @@ rows_parallel(const void *sink, struct tally_sink_ranges *how)
     const struct tally_plan *p = s->p;
     how->range_bytes = ROW_RANGE_BYTES;
     how->window = 1;
-    return p->nsort == 0 && p->limit < 0 && s->nfiles == 1 &&
-           (p->output == TALLY_FMT_CSV || p->output == TALLY_FMT_TSV ||
-            p->output == TALLY_FMT_JSONL);
+    return p->nsort == 0 && p->limit < 0 && s->nfiles == 1 && line_format(s->x->output);
 }
 
 const struct tally_sink_ops tally_sink_rows = {

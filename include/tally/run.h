@@ -9,10 +9,11 @@
 #include <stddef.h>
 
 #include "tally/diag.h"
+#include "tally/exec.h"
 #include "tally/plan.h"
 #include "tally/report.h"
 
-int tally_run(struct tally_plan *plan, char **files, size_t nfiles, int out_fd,
-              struct tally_report *rep, struct tally_diag *d);
+int tally_run(struct tally_plan *plan, const struct tally_exec *exec, char **files, size_t nfiles,
+              int out_fd, struct tally_report *rep, struct tally_diag *d);
 
 #endif

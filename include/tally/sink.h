@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "tally/diag.h"
+#include "tally/exec.h"
 #include "tally/output.h"
 #include "tally/plan.h"
 #include "tally/report.h"
@@ -19,6 +20,7 @@
 /* What a sink is given at open; all borrowed for the sink's life. */
 struct tally_sink_conf {
     const struct tally_plan *plan;
+    const struct tally_exec *exec;
     struct tally_writer *w;   /* the output */
     struct tally_report *rep; /* warnings for stderr */
     int year;                 /* for timestamps without one (syslog) */
