@@ -9,44 +9,6 @@
 #include "tally/slice.h"
 #include "tally/xalloc.h"
 
-/* A computed value (INT or REAL) as the number reader would give it. */
-static struct tally_num
-value_number(const struct tally_value *v)
-{
-    if (v->kind == TALLY_VAL_INT)
-        return (struct tally_num){.kind = TALLY_NUM_INT, .i = v->i, .d = (double)v->i};
-    return (struct tally_num){.kind = TALLY_NUM_REAL, .d = v->d};
-}
-
-int
-tally_value_cmp(const struct tally_value *a, const struct tally_value *b)
-{
-    bool ae = a->kind == TALLY_VAL_EMPTY || (a->kind == TALLY_VAL_TEXT && a->s.len == 0);
-    bool be = b->kind == TALLY_VAL_EMPTY || (b->kind == TALLY_VAL_TEXT && b->s.len == 0);
-    if (ae || be)
-        return be - ae;
-    struct tally_num na = {0}, nb = {0};
-    if (a->kind == TALLY_VAL_TEXT)
-        tally_parse_number(a->s, &na);
-    else
-        na = value_number(a);
-    if (b->kind == TALLY_VAL_TEXT)
-        tally_parse_number(b->s, &nb);
-    else
-        nb = value_number(b);
-    bool an = na.kind != TALLY_NUM_NONE, bn = nb.kind != TALLY_NUM_NONE;
-    if (an != bn)
-        return an ? -1 : 1;
-    if (an) {
-        if (na.kind == TALLY_NUM_INT && nb.kind == TALLY_NUM_INT)
-            return (na.i > nb.i) - (na.i < nb.i);
-        if (na.d != nb.d)
-            return na.d < nb.d ? -1 : 1;
-        return 0;
-    }
-    return tally_slice_cmp(a->s, b->s);
-}
-
 static int
 compare_held(const void *pa, const void *pb, void *ctx)
 {

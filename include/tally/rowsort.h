@@ -15,10 +15,6 @@ struct tally_heldrow {
     uint64_t seq; /* input order */
 };
 
-/* Orders two values as --sort does: the empty value first, then numbers
- * in numeric order, then the rest byte-wise; equal numbers are equal. */
-int tally_value_cmp(const struct tally_value *a, const struct tally_value *b);
-
 /* Sorts rows by the plan's sort keys, ties in seq order. */
 void tally_rows_sort(const struct tally_plan *p, struct tally_heldrow *rows, size_t n);
 
