@@ -14,6 +14,7 @@
 
 #include "tally/chunk.h"
 #include "tally/exec.h"
+#include "tally/numcache.h"
 #include "tally/parallel.h"
 #include "tally/progress.h"
 #include "tally/pump.h"
@@ -34,7 +35,8 @@ struct part {
     struct tally_source src;
     struct tally_expr **exprs; /* the plan's own, or clones for a thread */
     bool own_exprs;
-    void *local; /* the sink's state for this part */
+    struct tally_numcache nums; /* the current row's numbers, for filters and sink */
+    void *local;                /* the sink's state for this part */
     int (*sink_row)(void *local, const struct tally_row *row, struct tally_diag *d);
     bool at_header;
     uint64_t rows_seen;
@@ -72,6 +74,7 @@ take_header(struct run *r, const struct tally_source *src, const struct tally_ro
         r->have_header = true;
         r->first_file = tally_xstrdup(file ? file : "<stdin>");
         rc = tally_plan_bind(r->plan, &h, d);
+        tally_numcache_size(&r->main.nums, h.n);
         if (rc == TALLY_OK)
             rc = r->sink.ops->bound(r->sink.state, h.n, d);
     } else if (src->header == TALLY_HEADER_FIRST_ROW && !tally_header_equal(&r->plan->header, &h)) {
@@ -103,9 +106,13 @@ part_init(struct part *pt, struct run *r, bool range, struct tally_diag *d)
         for (uint32_t i = 0; i < p->nexprs; i++)
             pt->exprs[i] = tally_expr_clone(p->exprs[i]);
         pt->own_exprs = true;
+        for (uint32_t i = 0; i < p->nexprs; i++)
+            tally_expr_share_numbers(pt->exprs[i], &pt->nums);
     }
+    if (p->bound)
+        tally_numcache_size(&pt->nums, p->header.n);
     pt->sink_row = r->sink.ops->row;
-    return r->sink.ops->local_new(r->sink.state, range, &pt->local, d);
+    return r->sink.ops->local_new(r->sink.state, range, &pt->nums, &pt->local, d);
 }
 
 /* Frees the part; its sink state too unless it was combined (NULL). */
@@ -119,6 +126,7 @@ part_fini(struct part *pt)
     }
     if (pt->local)
         pt->run->sink.ops->local_free(pt->local);
+    tally_numcache_fini(&pt->nums);
     tally_source_close(&pt->src);
 }
 
@@ -134,6 +142,7 @@ on_row(void *ctx, const struct tally_row *row, struct tally_diag *d)
             return rc;
     }
     pt->rows_seen++;
+    tally_numcache_next_row(&pt->nums);
     for (uint32_t i = 0; i < pt->run->plan->nexprs; i++) {
         bool keep;
         int rc = tally_expr_eval(pt->exprs[i], row, &keep, d);
@@ -427,9 +436,11 @@ run_open(struct run *r, int out_fd, struct tally_diag *d)
     if (rc != TALLY_OK)
         return rc;
     r->main.exprs = r->plan->exprs;
+    for (uint32_t i = 0; i < p->nexprs; i++)
+        tally_expr_share_numbers(p->exprs[i], &r->main.nums);
     r->main.sink_row = r->sink.ops->row;
     /* The sink owns its main state: the main part never frees it. */
-    rc = r->sink.ops->local_new(r->sink.state, false, &r->main.local, d);
+    rc = r->sink.ops->local_new(r->sink.state, false, &r->main.nums, &r->main.local, d);
     if (rc == TALLY_OK && r->main.src.header == TALLY_HEADER_FIXED)
         rc = take_header(r, &r->main.src, NULL, "--log", d);
     return rc;
@@ -463,6 +474,9 @@ tally_run(struct tally_plan *plan, const struct tally_exec *exec, char **files, 
     tally_progress_free(r.progress);
     free(r.first_file);
     tally_sink_close(&r.sink);
+    for (uint32_t i = 0; i < plan->nexprs; i++)
+        tally_expr_share_numbers(plan->exprs[i], NULL);
+    tally_numcache_fini(&r.main.nums);
     tally_source_close(&r.main.src);
     tally_output_free(r.w);
     return rc;

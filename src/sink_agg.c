@@ -20,13 +20,10 @@
 
 #define KEYBUF 64
 
-/* Per input column: the number read from the current row (converted at most
- * once per row, stamped with the row counter) and the report of values that
- * are not numbers (or not timestamps, for time buckets). */
+/* Per input column: the report of values that are not numbers (or not
+ * timestamps, for time buckets). */
 struct colstate {
-    uint64_t stamp;
-    struct tally_num num;
-    uint64_t bad_stamp;
+    uint64_t bad_stamp; /* the row last counted, so a row counts once */
     uint64_t bad;
     bool bad_time; /* what was expected: a timestamp rather than a number */
     char first_file[256];
@@ -52,7 +49,7 @@ struct agglocal {
     char (*keybuf)[KEYBUF];
     uint32_t last_group; /* the previous row's group, when have_last */
     bool have_last;
-    uint64_t stamp; /* rows seen: the number cache's generation */
+    struct tally_numcache *nums; /* the reader's, shared with --where */
     struct colstate *colst;
 };
 
@@ -81,13 +78,15 @@ agg_bound(void *sink, uint32_t ncols, struct tally_diag *d)
 }
 
 static int
-agg_local_new(void *sink, bool range, void **local, struct tally_diag *d)
+agg_local_new(void *sink, bool range, struct tally_numcache *nums, void **local,
+              struct tally_diag *d)
 {
     (void)d;
     struct aggsink *s = sink;
     const struct tally_plan *p = s->p;
     struct agglocal *l = tally_xcalloc(1, sizeof *l);
     l->s = s;
+    l->nums = nums;
     int rc = tally_group_table_new(&l->groups, p->nkeys, p->acc_size);
     l->keys = tally_xcalloc(p->nkeys + 1, sizeof *l->keys);
     l->keybuf = tally_xcalloc(p->nkeys + 1, sizeof *l->keybuf);
@@ -111,12 +110,7 @@ field(const struct tally_row *row, int64_t idx)
 static const struct tally_num *
 column_number(struct agglocal *l, const struct tally_row *row, int64_t idx)
 {
-    struct colstate *c = &l->colst[idx];
-    if (c->stamp != l->stamp) {
-        c->stamp = l->stamp;
-        tally_parse_number(field(row, idx), &c->num);
-    }
-    return &c->num;
+    return tally_numcache_get(l->nums, (uint32_t)idx, field(row, idx));
 }
 
 static void
@@ -124,9 +118,9 @@ note_bad(struct agglocal *l, const struct tally_row *row, int64_t idx, struct ta
          bool time)
 {
     struct colstate *c = &l->colst[idx];
-    if (c->bad_stamp == l->stamp)
+    if (c->bad_stamp == l->nums->gen)
         return;
-    c->bad_stamp = l->stamp;
+    c->bad_stamp = l->nums->gen;
     if (c->bad++ == 0) {
         c->bad_time = time;
         snprintf(c->first_file, sizeof c->first_file, "%s", row->file);
@@ -234,7 +228,6 @@ agg_row(void *local, const struct tally_row *row, struct tally_diag *d)
     (void)d;
     struct agglocal *l = local;
     const struct tally_plan *p = l->s->p;
-    l->stamp++;
     char *acc = row_group(l, row);
     for (uint32_t i = 0; i < p->naggs; i++) {
         const struct tally_aggspec *a = &p->aggs[i];

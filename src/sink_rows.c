@@ -84,8 +84,10 @@ rows_bound(void *sink, uint32_t ncols, struct tally_diag *d)
 }
 
 static int
-rows_local_new(void *sink, bool range, void **local, struct tally_diag *d)
+rows_local_new(void *sink, bool range, struct tally_numcache *nums, void **local,
+               struct tally_diag *d)
 {
+    (void)nums;
     struct rowsink *s = sink;
     struct rowlocal *l = tally_xcalloc(1, sizeof *l);
     l->s = s;

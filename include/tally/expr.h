@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "tally/diag.h"
+#include "tally/numcache.h"
 #include "tally/row.h"
 
 struct tally_expr; /* opaque: tokens, program, compiled PCRE2 patterns */
@@ -23,6 +24,9 @@ int tally_expr_bind(struct tally_expr *e, const struct tally_header *h, struct t
  * error (TALLY_EDATA) naming file:line and the pattern. */
 int tally_expr_eval(struct tally_expr *e, const struct tally_row *row, bool *keep,
                     struct tally_diag *d);
+/* From now on column numbers come from (and go to) c, which the caller
+ * advances once per row and keeps alive; NULL: the expression's own cache. */
+void tally_expr_share_numbers(struct tally_expr *e, struct tally_numcache *c);
 /* An independent copy for another thread (its own match data), bound alike. */
 struct tally_expr *tally_expr_clone(const struct tally_expr *e);
 void tally_expr_free(struct tally_expr *e); /* accepts NULL */

@@ -12,6 +12,7 @@
 
 #include "tally/diag.h"
 #include "tally/exec.h"
+#include "tally/numcache.h"
 #include "tally/output.h"
 #include "tally/plan.h"
 #include "tally/report.h"
@@ -39,8 +40,10 @@ struct tally_sink_ops {
     /* The plan is bound to the input's header (h->n columns). */
     int (*bound)(void *sink, uint32_t ncols, struct tally_diag *d);
     /* A local state: the main one (range false; made first, once), or one
-     * for a byte range of a file read on another thread. */
-    int (*local_new)(void *sink, bool range, void **local, struct tally_diag *d);
+     * for a byte range of a file read on another thread. nums is that
+     * reader's number cache for the current row (borrowed). */
+    int (*local_new)(void *sink, bool range, struct tally_numcache *nums, void **local,
+                     struct tally_diag *d);
     /* Hot: one call per kept row. Returns TALLY_ESTOP when no more rows are wanted. */
     int (*row)(void *local, const struct tally_row *row, struct tally_diag *d);
     /* Folds a range's local into the main one, ranges in input order; the
