@@ -442,7 +442,7 @@ run_open(struct run *r, int out_fd, struct tally_diag *d)
     /* The sink owns its main state: the main part never frees it. */
     rc = r->sink.ops->local_new(r->sink.state, false, &r->main.nums, &r->main.local, d);
     if (rc == TALLY_OK && r->main.src.header == TALLY_HEADER_FIXED)
-        rc = take_header(r, &r->main.src, NULL, "--log", d);
+        rc = take_header(r, &r->main.src, NULL, r->main.src.ops->name, d);
     return rc;
 }
 
