@@ -161,7 +161,8 @@ pump_ahead(struct tally_reader *rd, tally_block_fn fn, tally_pause_fn pause, voi
     tally_reader_set_wake(rd, f.wake[0]);
     pthread_t tid;
     bool started = pthread_create(&tid, NULL, prefetch_thread, &f) == 0;
-    tally_reader_set_wake(rd, started ? f.wake[0] : -1);
+    if (!started)
+        tally_reader_set_wake(rd, -1);
     int rc = started ? consume(&f, fn, pause, ctx, d) : pump_here(rd, fn, pause, ctx, d);
     if (started)
         stop_reader(&f, tid);
