@@ -74,7 +74,7 @@ take_header(struct run *r, const struct tally_source *src, const struct tally_ro
         r->have_header = true;
         r->first_file = tally_xstrdup(file ? file : "<stdin>");
         rc = tally_plan_bind(r->plan, &h, d);
-        tally_numcache_size(&r->main.nums, h.n);
+        tally_numcache_size(&r->main.nums, h.n); /* range parts come later */
         if (rc == TALLY_OK)
             rc = r->sink.ops->bound(r->sink.state, h.n, d);
     } else if (src->header == TALLY_HEADER_FIRST_ROW && !tally_header_equal(&r->plan->header, &h)) {
@@ -93,15 +93,17 @@ expect_fields(struct part *pt)
 
 /* --- parts ------------------------------------------------------------- */
 
+/* A part for a byte range read on a thread: its own source, filters,
+ * number cache and sink state. */
 static int
-part_init(struct part *pt, struct run *r, bool range, struct tally_diag *d)
+part_init(struct part *pt, struct run *r, struct tally_diag *d)
 {
     const struct tally_plan *p = r->plan;
     memset(pt, 0, sizeof *pt);
     pt->run = r;
     tally_source_clone(&pt->src, &r->main.src);
     pt->exprs = p->exprs;
-    if (range && p->nexprs) {
+    if (p->nexprs) {
         pt->exprs = tally_xcalloc(p->nexprs, sizeof *pt->exprs);
         for (uint32_t i = 0; i < p->nexprs; i++)
             pt->exprs[i] = tally_expr_clone(p->exprs[i]);
@@ -112,7 +114,7 @@ part_init(struct part *pt, struct run *r, bool range, struct tally_diag *d)
     if (p->bound)
         tally_numcache_size(&pt->nums, p->header.n);
     pt->sink_row = r->sink.ops->row;
-    return r->sink.ops->local_new(r->sink.state, range, &pt->nums, &pt->local, d);
+    return r->sink.ops->local_new(r->sink.state, true, &pt->nums, &pt->local, d);
 }
 
 /* Frees the part; its sink state too unless it was combined (NULL). */
@@ -317,7 +319,7 @@ range_run(void *ctx, uint32_t k, uint64_t off, uint64_t len, void **result, stru
     struct ranges *g = ctx;
     struct part *pt = tally_xcalloc(1, sizeof *pt);
     *result = pt;
-    int rc = part_init(pt, g->r, true, d);
+    int rc = part_init(pt, g->r, d);
     struct tally_reader *rd = NULL;
     if (rc == TALLY_OK)
         rc = tally_reader_open_range(&rd, g->path, off, len, d);
