@@ -25,10 +25,10 @@ struct tally_sink_conf {
     struct tally_writer *w;   /* the output */
     struct tally_report *rep; /* warnings for stderr */
     int year;                 /* for timestamps without one (syslog) */
-    size_t nfiles;
+    size_t nfiles;            /* inputs in the run */
 };
 
-/* How a file is cut for threads, when it may be (see tally_sink.parallel). */
+/* How a file is cut for threads, when it may be (see parallel below). */
 struct tally_sink_ranges {
     uint64_t range_bytes; /* 0: one range per thread; else ranges of about this size */
     uint32_t window;      /* 0: every range at once; else at most threads + window waiting */
@@ -37,7 +37,8 @@ struct tally_sink_ranges {
 struct tally_sink_ops {
     const char *name;
     int (*open)(void **sink, const struct tally_sink_conf *c, struct tally_diag *d);
-    /* The plan is bound to the input's header (h->n columns). */
+    /* The plan was just bound to the input's header, of ncols columns
+     * (once per run). TALLY_ESTOP: nothing more is wanted (--limit 0). */
     int (*bound)(void *sink, uint32_t ncols, struct tally_diag *d);
     /* A local state: the main one (range false; made first, once), or one
      * for a byte range of a file read on another thread. nums is that
@@ -49,7 +50,8 @@ struct tally_sink_ops {
     /* Folds a range's local into the main one, ranges in input order; the
      * range's lines come after `line_base` lines of its file. Frees local. */
     int (*combine)(void *sink, void *local, uint64_t line_base, struct tally_diag *d);
-    /* Shows what is known so far, when the input pauses. */
+    /* Shows what is known so far: called when the input pauses (a pipe
+     * waits for its writer); later also for --every and on SIGTERM. */
     int (*snapshot)(void *sink, struct tally_diag *d);
     /* The end of all input: the final output, and its warnings in the report. */
     int (*end)(void *sink, struct tally_diag *d);
