@@ -95,36 +95,71 @@ scan_out(struct finder *f, const unsigned char *b, size_t len, uint64_t base, si
     }
 }
 
-int
-tally_chunk_split(const char *path, uint64_t size, char delim, uint32_t n, uint64_t min_size,
-                  uint64_t *starts, uint32_t *count, struct tally_diag *d)
-{
-    starts[0] = 0;
-    *count = 1;
-    if (min_size == 0)
-        min_size = 1;
-    if (n > size / min_size)
-        n = (uint32_t)(size / min_size);
-    if (n <= 1) {
-        starts[1] = size;
-        return TALLY_OK;
-    }
-    uint64_t *targets = tally_xmalloc(n * sizeof *targets);
-    for (uint32_t i = 1; i < n; i++)
-        targets[i - 1] = size / n * i;
-    struct finder f = {targets, n - 1, 0, starts, 1, false, delim == 0};
+/* The quote state carried from one block to the next. */
+struct quotes {
+    enum state st;
+    bool field_start;
+    unsigned char delim;
+};
 
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        free(targets);
-        return tally_diag_fail(d, NULL, "cannot open %s: %s", path, strerror(errno));
+/* One step of the quote machine over b[i, len): returns where it stopped. */
+static size_t
+quote_step(struct finder *f, struct quotes *q, const unsigned char *b, size_t len, uint64_t base,
+           size_t i)
+{
+    switch (q->st) {
+    case OUT: {
+        const unsigned char *qp = memchr(b + i, '"', len - i);
+        size_t qi = qp ? (size_t)(qp - b) : len;
+        scan_out(f, b, len, base, i, qi);
+        if (qi > i)
+            q->field_start = b[qi - 1] == q->delim || is_eol(b[qi - 1]);
+        if (qi == len)
+            return len;
+        q->st = q->field_start ? QUOTED : SKIPLINE;
+        return qi + 1;
     }
+    case QUOTED: {
+        const unsigned char *qp = memchr(b + i, '"', len - i);
+        if (!qp)
+            return len;
+        q->st = AFTER_QUOTE;
+        return (size_t)(qp - b) + 1;
+    }
+    case AFTER_QUOTE:
+        if (b[i] == '"') {
+            q->st = QUOTED;
+            return i + 1;
+        }
+        if (b[i] == q->delim || is_eol(b[i])) {
+            q->st = OUT;
+            q->field_start = true;
+            return b[i] == q->delim ? i + 1 : i;
+        }
+        q->st = SKIPLINE;
+        return i;
+    case SKIPLINE: {
+        size_t e = find_eol(b, i, len);
+        if (e < len) {
+            q->st = OUT;
+            q->field_start = true;
+        }
+        return e;
+    }
+    }
+    return len;
+}
+
+/* Reads the file block by block until every target has its record start. */
+static int
+scan_file(struct finder *f, int fd, const char *path, uint64_t size, bool lines, char delim,
+          struct tally_diag *d)
+{
     unsigned char *b = tally_xmalloc(CHUNK_READ);
     uint64_t base = 0;
-    enum state st = OUT;
-    bool field_start = true;
+    struct quotes q = {OUT, true, (unsigned char)delim};
     int rc = TALLY_OK;
-    while (f.next < f.ntargets && base < size) {
+    while (f->next < f->ntargets && base < size) {
         ssize_t got = pread(fd, b, CHUNK_READ, (off_t)base);
         if (got < 0 && errno == EINTR)
             continue;
@@ -137,67 +172,43 @@ tally_chunk_split(const char *path, uint64_t size, char delim, uint32_t n, uint6
         size_t len = (size_t)got, i = 0;
         if (base == 0 && len >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
             i = 3;
-        while (i < len && f.next < f.ntargets) {
-            if (delim == 0) {
-                scan_out(&f, b, len, base, i, len);
-                i = len;
-                break;
-            }
-            switch (st) {
-            case OUT: {
-                const unsigned char *q = memchr(b + i, '"', len - i);
-                size_t qi = q ? (size_t)(q - b) : len;
-                scan_out(&f, b, len, base, i, qi);
-                if (qi > i)
-                    field_start = b[qi - 1] == (unsigned char)delim || is_eol(b[qi - 1]);
-                if (qi == len) {
-                    i = len;
-                    break;
-                }
-                st = field_start ? QUOTED : SKIPLINE;
-                i = qi + 1;
-                break;
-            }
-            case QUOTED: {
-                const unsigned char *q = memchr(b + i, '"', len - i);
-                if (!q) {
-                    i = len;
-                    break;
-                }
-                i = (size_t)(q - b) + 1;
-                st = AFTER_QUOTE;
-                break;
-            }
-            case AFTER_QUOTE:
-                if (b[i] == '"') {
-                    st = QUOTED;
-                    i++;
-                } else if (b[i] == (unsigned char)delim) {
-                    st = OUT;
-                    field_start = true;
-                    i++;
-                } else if (is_eol(b[i])) {
-                    st = OUT;
-                    field_start = true;
-                } else {
-                    st = SKIPLINE;
-                }
-                break;
-            case SKIPLINE: {
-                size_t e = find_eol(b, i, len);
-                i = e;
-                if (e < len) {
-                    st = OUT;
-                    field_start = true;
-                }
-                break;
-            }
-            }
-        }
+        if (lines && i < len)
+            scan_out(f, b, len, base, i, len);
+        while (!lines && i < len && f->next < f->ntargets)
+            i = quote_step(f, &q, b, len, base, i);
         base += len;
     }
-    close(fd);
     free(b);
+    return rc;
+}
+
+int
+tally_chunk_split(const char *path, uint64_t size, enum tally_record_end records, char delim,
+                  uint32_t n, uint64_t min_size, uint64_t *starts, uint32_t *count,
+                  struct tally_diag *d)
+{
+    starts[0] = 0;
+    *count = 1;
+    if (min_size == 0)
+        min_size = 1;
+    if (n > size / min_size)
+        n = (uint32_t)(size / min_size);
+    if (n <= 1) {
+        starts[1] = size;
+        return TALLY_OK;
+    }
+    bool lines = records == TALLY_RECORDS_LINES;
+    uint64_t *targets = tally_xmalloc(n * sizeof *targets);
+    for (uint32_t i = 1; i < n; i++)
+        targets[i - 1] = size / n * i;
+    struct finder f = {targets, n - 1, 0, starts, 1, false, lines};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        free(targets);
+        return tally_diag_fail(d, NULL, "cannot open %s: %s", path, strerror(errno));
+    }
+    int rc = scan_file(&f, fd, path, size, lines, delim, d);
+    close(fd);
     free(targets);
     if (rc != TALLY_OK)
         return rc;

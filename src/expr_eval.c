@@ -62,6 +62,8 @@ num_of(struct tally_expr *e, const struct expr_operand *o, struct tally_slice v)
 {
     if (o->kind == OPND_LIT)
         return &o->num;
+    if (e->nums)
+        return tally_numcache_get(e->nums, e->slots[o->slot].col, v);
     struct expr_slot *s = &e->slots[e->slots[o->slot].cache];
     if (s->stamp != e->rowstamp) {
         tally_parse_number(v, &s->num);
@@ -204,6 +206,12 @@ eval_node(struct tally_expr *e, uint32_t ni, const struct tally_row *row, struct
     }
     }
     return 0;
+}
+
+void
+tally_expr_share_numbers(struct tally_expr *e, struct tally_numcache *c)
+{
+    e->nums = c;
 }
 
 int

@@ -122,6 +122,7 @@ struct tally_expr {
     pcre2_match_context *mctx;
     pcre2_jit_stack *jstack;
     uint64_t rowstamp;
+    struct tally_numcache *nums; /* shared with the aggregates, or NULL */
     bool bound;
 };
 

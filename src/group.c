@@ -9,6 +9,7 @@
 
 #include "tally/arena.h"
 #include "tally/status.h"
+#include "tally/value.h"
 #include "tally/xalloc.h"
 
 #define EMPTY_SLOT UINT32_MAX
@@ -214,41 +215,18 @@ tally_group_table_merge(struct tally_group_table *dst, struct tally_group_table 
     }
 }
 
-/* One key of one group, read once for sorting: its class in the default
- * order and, for numbers, the value. */
-struct sortkey {
-    int cls; /* 0 empty, 1 number, 2 text */
-    int is_int;
-    int64_t i;
-    double d;
-};
-
 struct order_ctx {
     const struct tally_group_table *t;
-    const struct sortkey *sk;
+    const struct tally_order_key *sk; /* nkeys per group, made once */
 };
 
-/* tally_value_order on precomputed keys. */
 static int
 cmp_groups(const struct order_ctx *c, uint32_t a, uint32_t b)
 {
     uint32_t nk = c->t->nkeys;
-    const struct sortkey *ka = &c->sk[(size_t)a * nk], *kb = &c->sk[(size_t)b * nk];
-    const struct tally_slice *sa = &c->t->keys[(size_t)a * nk], *sb = &c->t->keys[(size_t)b * nk];
+    const struct tally_order_key *ka = &c->sk[(size_t)a * nk], *kb = &c->sk[(size_t)b * nk];
     for (uint32_t k = 0; k < nk; k++) {
-        if (ka[k].cls != kb[k].cls)
-            return ka[k].cls < kb[k].cls ? -1 : 1;
-        if (ka[k].cls == 0)
-            continue;
-        if (ka[k].cls == 1) {
-            if (ka[k].is_int && kb[k].is_int) {
-                if (ka[k].i != kb[k].i)
-                    return ka[k].i < kb[k].i ? -1 : 1;
-            } else if (ka[k].d != kb[k].d) {
-                return ka[k].d < kb[k].d ? -1 : 1;
-            }
-        }
-        int r = tally_slice_cmp(sa[k], sb[k]);
+        int r = tally_order_cmp(&ka[k], &kb[k]);
         if (r)
             return r;
     }
@@ -294,17 +272,9 @@ tally_group_table_order(const struct tally_group_table *t, uint32_t *order)
     if (t->n < 2 || t->nkeys == 0)
         return;
     size_t nk = t->nkeys, total = (size_t)t->n * nk;
-    struct sortkey *sk = tally_xmalloc(total * sizeof *sk);
-    for (size_t i = 0; i < total; i++) {
-        struct tally_num num = {.kind = TALLY_NUM_NONE};
-        if (t->keys[i].len == 0) {
-            sk[i] = (struct sortkey){0, 0, 0, 0};
-        } else if (tally_parse_number(t->keys[i], &num) != TALLY_NUM_NONE) {
-            sk[i] = (struct sortkey){1, num.kind == TALLY_NUM_INT, num.i, num.d};
-        } else {
-            sk[i] = (struct sortkey){2, 0, 0, 0};
-        }
-    }
+    struct tally_order_key *sk = tally_xmalloc(total * sizeof *sk);
+    for (size_t i = 0; i < total; i++)
+        tally_order_key_text(t->keys[i], &sk[i]);
     uint32_t *tmp = tally_xmalloc(((size_t)t->n / 2 + 1) * sizeof *tmp);
     struct order_ctx c = {t, sk};
     sort_ids(&c, order, tmp, t->n);

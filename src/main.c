@@ -7,6 +7,7 @@
 
 #include "tally/cli.h"
 #include "tally/diag.h"
+#include "tally/exec.h"
 #include "tally/plan.h"
 #include "tally/run.h"
 #include "tally/status.h"
@@ -63,8 +64,11 @@ main(int argc, char **argv)
     struct tally_report rep = {0};
     if (rc == TALLY_OK)
         rc = tally_plan_build(&plan, &opts, &d);
-    if (rc == TALLY_OK)
-        rc = tally_run(&plan, opts.files, opts.nfiles, STDOUT_FILENO, &rep, &d);
+    struct tally_exec exec;
+    if (rc == TALLY_OK) {
+        tally_exec_init(&exec, &opts, STDOUT_FILENO);
+        rc = tally_run(&plan, &exec, opts.files, opts.nfiles, STDOUT_FILENO, &rep, &d);
+    }
     for (size_t i = 0; i < rep.n; i++)
         fprintf(stderr, "tally: %s\n", rep.lines[i]);
     if (rc != TALLY_OK && rc != TALLY_EPIPE && rc != TALLY_ESTOP)

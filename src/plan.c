@@ -6,10 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "tally/status.h"
-#include "tally/term.h"
 #include "tally/tstamp.h"
 #include "tally/xalloc.h"
 
@@ -383,19 +381,6 @@ parse_sort(struct tally_plan *p, const char *text, struct tally_diag *d)
     return rc;
 }
 
-static bool
-utf8_locale(void)
-{
-    const char *vars[] = {"LC_ALL", "LC_CTYPE", "LANG"};
-    for (size_t i = 0; i < 3; i++) {
-        const char *v = getenv(vars[i]);
-        if (v && *v)
-            return strstr(v, "UTF-8") || strstr(v, "utf8") || strstr(v, "UTF8") ||
-                   strstr(v, "utf-8");
-    }
-    return false;
-}
-
 /* s ends in suf, ASCII letters compared without case (".TSV" is ".tsv"). */
 static bool
 has_suffix(const char *s, size_t n, const char *suf)
@@ -445,8 +430,6 @@ tally_plan_build(struct tally_plan *p, const struct tally_opts *o, struct tally_
     p->max_record = o->max_record;
     p->max_fields = o->max_fields;
     p->limit = o->limit;
-    p->threads = o->threads;
-    p->progress = o->progress;
     if (p->format == TALLY_IN_LOG && !p->log)
         return tally_diag_usage(d, "--format=log needs --log=PRESET|REGEX");
 
@@ -477,17 +460,6 @@ tally_plan_build(struct tally_plan *p, const struct tally_opts *o, struct tally_
             return rc;
         p->nexprs++;
     }
-
-    bool tty = isatty(STDOUT_FILENO);
-    p->output = o->output_set ? o->output : tty ? TALLY_FMT_TABLE : TALLY_FMT_CSV;
-    const char *no_color = getenv("NO_COLOR");
-    const char *term = getenv("TERM");
-    bool dumb = term && strcmp(term, "dumb") == 0;
-    p->out_opts.header = !o->no_header_out;
-    p->out_opts.precision = o->precision;
-    p->out_opts.color = tty && !(no_color && *no_color) && !dumb;
-    p->out_opts.width = tally_term_width(STDOUT_FILENO);
-    p->out_opts.ascii = dumb || !utf8_locale();
     return TALLY_OK;
 }
 

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@ struct tally_reader {
     bool bom_possible; /* the input starts at the start of a file or stream */
     bool limited;      /* a byte range of a file: read at most `left` more bytes */
     uint64_t left;
+    bool stream; /* a pipe, socket or terminal: a read may wait for the writer */
+    int wake_fd; /* >= 0: a read that would wait ends early once this is readable */
 
     unsigned char *out; /* decompressed bytes (compressed input only) */
     bool done;          /* compressed stream fully decoded */
@@ -58,6 +61,23 @@ fail_here(struct tally_reader *r, struct tally_diag *d, const char *what, const 
     return tally_diag_fail(d, &loc, "%s", what);
 }
 
+/* Waits until the input or the wake descriptor is readable; TALLY_ESTOP
+ * when the wake descriptor is (the reading was called off). */
+static int
+wait_readable(struct tally_reader *r)
+{
+    struct pollfd fds[2] = {{r->fd, POLLIN, 0}, {r->wake_fd, POLLIN, 0}};
+    for (;;) {
+        int n = poll(fds, 2, -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || fds[1].revents)
+            return n < 0 ? TALLY_OK : TALLY_ESTOP; /* poll failing: let read() say why */
+        if (fds[0].revents)
+            return TALLY_OK;
+    }
+}
+
 /* Moves unused input to the front and reads more after it (one read()). */
 static int
 refill(struct tally_reader *r, struct tally_diag *d)
@@ -73,6 +93,8 @@ refill(struct tally_reader *r, struct tally_diag *d)
         size_t want = TALLY_READ_BLOCK - r->in_len;
         if (r->limited && want > r->left)
             want = (size_t)r->left;
+        if (want && r->wake_fd >= 0 && wait_readable(r) != TALLY_OK)
+            return TALLY_ESTOP;
         ssize_t n = want ? read(r->fd, r->in + r->in_len, want) : 0;
         if (n > 0 && r->limited)
             r->left -= (uint64_t)n;
@@ -253,9 +275,11 @@ tally_reader_open(struct tally_reader **out, const char *path, struct tally_diag
     r->name = tally_xstrdup(is_stdin ? "<stdin>" : path);
     r->first = true;
     r->bom_possible = true;
+    r->wake_fd = -1;
 
     struct stat st;
     if (fstat(fd, &st) == 0) {
+        r->stream = S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode);
         if (S_ISDIR(st.st_mode)) {
             fail_here(r, d, "is a directory", NULL);
             tally_reader_free(r);
@@ -317,6 +341,7 @@ tally_reader_open_range(struct tally_reader **out, const char *path, uint64_t of
     r->own_fd = true;
     r->name = tally_xstrdup(path);
     r->limited = true;
+    r->wake_fd = -1;
     r->left = len;
     r->size = len;
     r->in = tally_xmalloc(TALLY_READ_BLOCK);
@@ -376,6 +401,18 @@ uint64_t
 tally_reader_size(const struct tally_reader *r)
 {
     return r->size;
+}
+
+bool
+tally_reader_is_stream(const struct tally_reader *r)
+{
+    return r->stream;
+}
+
+void
+tally_reader_set_wake(struct tally_reader *r, int fd)
+{
+    r->wake_fd = fd;
 }
 
 void

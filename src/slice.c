@@ -451,27 +451,6 @@ tally_num_bucket(const struct tally_num *n, const struct tally_num *width, char 
     return tally_format_double(start, buf);
 }
 
-int
-tally_value_order(struct tally_slice a, struct tally_slice b)
-{
-    if (a.len == 0 || b.len == 0)
-        return (b.len == 0) - (a.len == 0);
-    struct tally_num na, nb;
-    bool an = tally_parse_number(a, &na) != TALLY_NUM_NONE;
-    bool bn = tally_parse_number(b, &nb) != TALLY_NUM_NONE;
-    if (an != bn)
-        return an ? -1 : 1;
-    if (an) {
-        if (na.kind == TALLY_NUM_INT && nb.kind == TALLY_NUM_INT) {
-            if (na.i != nb.i)
-                return na.i < nb.i ? -1 : 1;
-        } else if (na.d != nb.d) {
-            return na.d < nb.d ? -1 : 1;
-        }
-    }
-    return tally_slice_cmp(a, b);
-}
-
 uint64_t
 tally_hash_bytes(const void *data, size_t n, uint64_t seed)
 {

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "tally/diag.h"
+#include "tally/numcache.h"
 #include "tally/row.h"
 
 struct tally_expr; /* opaque: tokens, program, compiled PCRE2 patterns */
@@ -27,6 +28,10 @@ int tally_expr_eval(struct tally_expr *e, const struct tally_row *row, bool *kee
  * number cache; the compiled patterns are shared with e, not compiled again
  * (either may be freed first). Several threads may copy one e at once; it
  * only reads e, so not while e is being evaluated. */
+/* From now on column numbers come from (and go to) c, which the caller
+ * advances once per row and keeps alive; NULL: the expression's own cache. */
+void tally_expr_share_numbers(struct tally_expr *e, struct tally_numcache *c);
+/* An independent copy for another thread (its own match data), bound alike. */
 struct tally_expr *tally_expr_clone(const struct tally_expr *e);
 void tally_expr_free(struct tally_expr *e); /* accepts NULL */
 

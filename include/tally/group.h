@@ -36,7 +36,7 @@ void tally_group_table_merge(struct tally_group_table *dst, struct tally_group_t
                              void (*merge)(void *ctx, void *dst_acc, void *src_acc), void *ctx);
 
 /* Fills order[0..size) with the ids sorted by the SPEC's default order: key
- * by key, by tally_value_order. */
+ * by key, by the order of values (value.h). */
 void tally_group_table_order(const struct tally_group_table *t, uint32_t *order);
 
 #endif

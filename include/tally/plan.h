@@ -1,7 +1,7 @@
 /* The plan: everything the row loop needs, resolved before the first row
- * (aggregates looked up, expressions and regexes compiled, output chosen)
- * and bound to column indices once the header is known. Immutable while
- * rows flow. */
+ * (aggregates looked up, expressions and regexes compiled) and bound to
+ * column indices once the header is known: what the query means, not how
+ * it runs (exec.h). Immutable while rows flow. */
 #ifndef TALLY_PLAN_H
 #define TALLY_PLAN_H
 
@@ -88,11 +88,6 @@ struct tally_plan {
     struct tally_sortkey *sort;
     uint32_t nsort;
     int64_t limit;
-
-    enum tally_format output;
-    struct tally_output_opts out_opts;
-    int threads;
-    int progress; /* -1 auto, 0 off, 1 on */
 
     bool bound;
     struct tally_header header; /* a copy, once bound */

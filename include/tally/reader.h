@@ -4,6 +4,7 @@
 #ifndef TALLY_READER_H
 #define TALLY_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,14 @@ int tally_reader_read(struct tally_reader *r, const char **buf, size_t *len, str
 const char *tally_reader_name(const struct tally_reader *r);
 /* Total size in bytes when known (regular uncompressed file), else 0. */
 uint64_t tally_reader_size(const struct tally_reader *r);
+/* True when the input is a pipe, socket or terminal: a read may wait for
+ * the writer, so output meant to be seen promptly should be flushed first. */
+bool tally_reader_is_stream(const struct tally_reader *r);
+/* From now on, a read that would wait for input also watches fd (-1: stop
+ * watching): once fd is readable, the read returns TALLY_ESTOP without
+ * waiting, so another thread can call off a read blocked on a slow writer.
+ * fd stays the caller's. */
+void tally_reader_set_wake(struct tally_reader *r, int fd);
 void tally_reader_free(struct tally_reader *r); /* accepts NULL; closes the file */
 
 #endif

@@ -25,4 +25,24 @@ struct tally_value {
                       print it in full instead of rounding it to --precision */
 };
 
+/* The SPEC's one order of values, for the default group order, --sort and
+ * bucket keys: the empty value first, then values that read as numbers in
+ * numeric order, then the rest in byte order. Numbers that are equal but
+ * written differently ("1", "1.0") are ordered by their bytes; computed
+ * numbers have no bytes and are then equal. A key holds what the order
+ * needs, so a sort can compute it once per value rather than per compare. */
+struct tally_order_key {
+    uint8_t cls; /* 0 empty, 1 number, 2 text */
+    bool is_int;
+    int64_t i;
+    double d;
+    struct tally_slice s; /* the text (borrowed from the value); empty for computed */
+};
+
+void tally_order_key_text(struct tally_slice s, struct tally_order_key *k);
+void tally_order_key_value(const struct tally_value *v, struct tally_order_key *k);
+int tally_order_cmp(const struct tally_order_key *a, const struct tally_order_key *b);
+/* The two keys made and compared. */
+int tally_value_cmp(const struct tally_value *a, const struct tally_value *b);
+
 #endif

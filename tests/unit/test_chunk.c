@@ -298,7 +298,9 @@ check_split(const char *path, const char *text, size_t size, char delim, const b
     uint32_t count = 0;
     struct tally_diag d;
     tally_diag_init(&d);
-    assert_int_equal(tally_chunk_split(path, size, delim, n, min_size, starts, &count, &d),
+    assert_int_equal(tally_chunk_split(path, size,
+                                       delim ? TALLY_RECORDS_QUOTED : TALLY_RECORDS_LINES, delim, n,
+                                       min_size, starts, &count, &d),
                      TALLY_OK);
     assert_true(count >= 1 && count <= n);
     assert_int_equal(starts[0], 0);
@@ -400,8 +402,9 @@ test_chunk_never_starts_inside_a_quoted_line_end(void **state)
     struct tally_diag d;
     tally_diag_init(&d);
     char *path = write_temp(text, strlen(text));
-    assert_int_equal(tally_chunk_split(path, strlen(text), ',', 8, 1, starts, &count, &d),
-                     TALLY_OK);
+    assert_int_equal(
+        tally_chunk_split(path, strlen(text), TALLY_RECORDS_QUOTED, ',', 8, 1, starts, &count, &d),
+        TALLY_OK);
     for (uint32_t i = 1; i < count; i++)
         assert_int_equal(starts[i], 4); /* only after the header */
     remove_temp(path);
@@ -429,8 +432,9 @@ test_chunk_small_file_is_one_range(void **state)
     uint32_t count = 0;
     struct tally_diag d;
     tally_diag_init(&d);
-    assert_int_equal(tally_chunk_split(path, strlen(text), ',', 4, 64, starts, &count, &d),
-                     TALLY_OK);
+    assert_int_equal(
+        tally_chunk_split(path, strlen(text), TALLY_RECORDS_QUOTED, ',', 4, 64, starts, &count, &d),
+        TALLY_OK);
     assert_int_equal(count, 1);
     assert_int_equal(starts[0], 0);
     assert_int_equal(starts[1], strlen(text));
@@ -445,9 +449,9 @@ test_chunk_reports_a_file_it_cannot_open(void **state)
     uint32_t count = 0;
     struct tally_diag d;
     tally_diag_init(&d);
-    assert_int_equal(
-        tally_chunk_split("/nonexistent/tally/x.csv", 1000, ',', 2, 1, starts, &count, &d),
-        TALLY_EDATA);
+    assert_int_equal(tally_chunk_split("/nonexistent/tally/x.csv", 1000, TALLY_RECORDS_QUOTED, ',',
+                                       2, 1, starts, &count, &d),
+                     TALLY_EDATA);
     assert_non_null(strstr(d.msg, "cannot open /nonexistent/tally/x.csv"));
 }
 
@@ -493,7 +497,9 @@ test_chunk_handles_line_ends_and_quotes_across_read_blocks(void **state)
     uint32_t count;
     struct tally_diag d;
     tally_diag_init(&d);
-    assert_int_equal(tally_chunk_split(path, 2 * t, ',', 2, 1, starts, &count, &d), TALLY_OK);
+    assert_int_equal(
+        tally_chunk_split(path, 2 * t, TALLY_RECORDS_QUOTED, ',', 2, 1, starts, &count, &d),
+        TALLY_OK);
     assert_int_equal(count, 2);
     assert_true(ok[starts[1]]);
     assert_true(starts[1] > t);
@@ -529,9 +535,9 @@ test_chunk_log_mode_starts_after_line_feeds(void **state)
                 uint32_t count;
                 struct tally_diag d;
                 tally_diag_init(&d);
-                assert_int_equal(
-                    tally_chunk_split(path, b.len, 0, ns[a], mins[m], starts, &count, &d),
-                    TALLY_OK);
+                assert_int_equal(tally_chunk_split(path, b.len, TALLY_RECORDS_LINES, 0, ns[a],
+                                                   mins[m], starts, &count, &d),
+                                 TALLY_OK);
                 assert_int_equal(starts[0], 0);
                 assert_int_equal(starts[count], b.len);
                 for (uint32_t i = 1; i < count; i++) {

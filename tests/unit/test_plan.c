@@ -491,11 +491,8 @@ test_plan_copies_options_it_needs(void **state)
     assert_int_equal(build_bind(&p, &o, NULL), TALLY_OK);
     assert_false(p.header_in);
     assert_true(p.strict);
-    assert_int_equal(p.threads, 3);
     assert_int_equal(p.max_fields, 9);
     assert_int_equal(p.max_record, 1000);
-    assert_int_equal(p.output, TALLY_FMT_JSON);
-    assert_false(p.out_opts.header);
     assert_int_equal(p.mode, TALLY_MODE_AGG);
     assert_int_equal(p.nkeys, 0);
     tally_plan_fini(&p);

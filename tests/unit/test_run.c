@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "tally/exec.h"
 #include "tally/plan.h"
 #include "tally/run.h"
 #include "tally/status.h"
@@ -63,7 +64,9 @@ run(const struct tally_opts *o, const char *path)
     FILE *f = fopen(outpath, "w+");
     assert_non_null(f);
     char *files[] = {(char *)path};
-    r.rc = tally_run(&p, files, 1, fileno(f), &r.rep, &r.d);
+    struct tally_exec x;
+    tally_exec_init(&x, o, fileno(f));
+    r.rc = tally_run(&p, &x, files, 1, fileno(f), &r.rep, &r.d);
     tally_plan_fini(&p);
     fflush(f);
     long n = lseek(fileno(f), 0, SEEK_END);

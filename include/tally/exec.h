@@ -1,0 +1,23 @@
+/* How a query runs, as opposed to what it means (the plan): the output
+ * format and its looks (chosen by probing the terminal: table and colour on
+ * a terminal, NO_COLOR, TERM=dumb, its width, a UTF-8 locale), the thread
+ * count and the progress bar. Decided once, before the run. */
+#ifndef TALLY_EXEC_H
+#define TALLY_EXEC_H
+
+#include <stdbool.h>
+
+#include "tally/cli.h"
+#include "tally/output.h"
+
+struct tally_exec {
+    enum tally_format output;
+    struct tally_output_opts out_opts;
+    int threads;  /* at least 1: -j, or the number of cores (at most 256) */
+    int progress; /* -1 auto, 0 off, 1 on */
+};
+
+/* Fills e from the options and from what out_fd is (a terminal or not). */
+void tally_exec_init(struct tally_exec *e, const struct tally_opts *o, int out_fd);
+
+#endif
