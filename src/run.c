@@ -171,7 +171,8 @@ static int
 on_pause(void *ctx, struct tally_diag *d)
 {
     struct part *pt = ctx;
-    return pt->run->sink.ops->snapshot(pt->run->sink.state, d);
+    const struct tally_sink *s = &pt->run->sink;
+    return s->ops->pause ? s->ops->pause(s->state, d) : TALLY_OK;
 }
 
 /* Reads all of rd into the part: a file, or a range of one. */

@@ -325,15 +325,6 @@ agg_combine(void *sink, void *local, uint64_t line_base, struct tally_diag *d)
     return TALLY_OK;
 }
 
-/* An aggregate is printed whole at the end; a pause in the input is no
- * reason to print a table. (--every will print the groups so far here.) */
-static int
-agg_snapshot(void *sink, struct tally_diag *d)
-{
-    (void)sink;
-    (void)d;
-    return TALLY_OK;
-}
 
 static void
 report_columns(struct aggsink *s, const struct tally_header *h)
@@ -374,14 +365,13 @@ group_rows(const struct tally_plan *p, struct tally_group_table *t, uint32_t nc,
     return all;
 }
 
+/* The result over the groups so far, as one block of output (header, rows
+ * in order, end); the states stay as they are. */
 static int
-agg_end(void *sink, struct tally_diag *d)
+write_result(struct aggsink *s, struct tally_diag *d)
 {
-    struct aggsink *s = sink;
     const struct tally_plan *p = s->p;
     struct tally_group_table *t = s->main->groups;
-    if (p->bound)
-        report_columns(s, &p->header);
     if (p->nkeys == 0 && tally_group_table_size(t) == 0) {
         bool is_new;
         char *acc = tally_group_table_acc(t, tally_group_table_intern(t, NULL, &is_new));
@@ -408,6 +398,23 @@ agg_end(void *sink, struct tally_diag *d)
     free(all);
     free(cols);
     return rc;
+}
+
+/* What is known so far, as the end would print it. A pause in the input
+ * is no reason to print a table: only --every and signals ask for this. */
+static int
+agg_snapshot(void *sink, struct tally_diag *d)
+{
+    return write_result(sink, d);
+}
+
+static int
+agg_end(void *sink, struct tally_diag *d)
+{
+    struct aggsink *s = sink;
+    if (s->p->bound)
+        report_columns(s, &s->p->header);
+    return write_result(s, d);
 }
 
 static void

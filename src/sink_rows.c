@@ -189,9 +189,11 @@ line_format(enum tally_format f)
 }
 
 /* Rows in a line format reach the output once the input pauses, like grep
- * --line-buffered; a JSON array or a table is only readable whole. */
+ * --line-buffered; a JSON array or a table is only readable whole, and
+ * sorted rows are known only at the end. What is known so far is then the
+ * rows written: the same for a snapshot. */
 static int
-rows_snapshot(void *sink, struct tally_diag *d)
+rows_pause(void *sink, struct tally_diag *d)
 {
     struct rowsink *s = sink;
     const struct tally_plan *p = s->p;
@@ -255,7 +257,8 @@ const struct tally_sink_ops tally_sink_rows = {
     .local_new = rows_local_new,
     .row = rows_row,
     .combine = rows_combine,
-    .snapshot = rows_snapshot,
+    .pause = rows_pause,
+    .snapshot = rows_pause,
     .end = rows_end,
     .local_free = rows_local_free,
     .free = rows_free,

@@ -50,8 +50,11 @@ struct tally_sink_ops {
     /* Folds a range's local into the main one, ranges in input order; the
      * range's lines come after `line_base` lines of its file. Frees local. */
     int (*combine)(void *sink, void *local, uint64_t line_base, struct tally_diag *d);
-    /* Shows what is known so far: called when the input pauses (a pipe
-     * waits for its writer); later also for --every and on SIGTERM. */
+    /* The input paused (a pipe waits for its writer): push out what is
+     * ready, as grep --line-buffered does. NULL: nothing to do. */
+    int (*pause)(void *sink, struct tally_diag *d);
+    /* Writes what is known so far as one block, the states left as they
+     * are, so rows and snapshots may follow (--every, SIGTERM). */
     int (*snapshot)(void *sink, struct tally_diag *d);
     /* The end of all input: the final output, and its warnings in the report. */
     int (*end)(void *sink, struct tally_diag *d);
