@@ -234,21 +234,35 @@ ratio_quotient(const struct ratio *r, uint64_t *q, bool *sticky, int *exp2)
     return nq;
 }
 
+/* What moments_ratio found: no answer (fewer than two values), the answer
+ * without a ratio (nan for an infinite value, 0 when all values are
+ * equal), or the ratio to finish. */
+enum { RATIO_NONE, RATIO_ANSWER, RATIO_SET };
+
+static int
+moments_ratio(const struct tally_moments *m, struct ratio *r, double *out)
+{
+    if (m->n < 2)
+        return RATIO_NONE;
+    if (m->inf) {
+        *out = NAN;
+        return RATIO_ANSWER;
+    }
+    ratio_of(m, r);
+    if (r->nn == 0) {
+        *out = 0.0;
+        return RATIO_ANSWER;
+    }
+    return RATIO_SET;
+}
+
 bool
 tally_moments_var(const struct tally_moments *m, double *out)
 {
-    if (m->n < 2)
-        return false;
-    if (m->inf) {
-        *out = NAN;
-        return true;
-    }
     struct ratio r;
-    ratio_of(m, &r);
-    if (r.nn == 0) {
-        *out = 0.0;
-        return true;
-    }
+    int known = moments_ratio(m, &r, out);
+    if (known != RATIO_SET)
+        return known == RATIO_ANSWER;
     if (ratio_small(&r, out))
         return true;
     uint64_t q[MW];
@@ -336,18 +350,10 @@ sqrt_exact(const struct ratio *r, double start)
 bool
 tally_moments_stddev(const struct tally_moments *m, double *out)
 {
-    if (m->n < 2)
-        return false;
-    if (m->inf) {
-        *out = NAN;
-        return true;
-    }
     struct ratio r;
-    ratio_of(m, &r);
-    if (r.nn == 0) {
-        *out = 0.0;
-        return true;
-    }
+    int known = moments_ratio(m, &r, out);
+    if (known != RATIO_SET)
+        return known == RATIO_ANSWER;
     double v;
     if (ratio_small(&r, &v)) {
         *out = sqrt_exact(&r, sqrt(v));
