@@ -325,7 +325,6 @@ agg_combine(void *sink, void *local, uint64_t line_base, struct tally_diag *d)
     return TALLY_OK;
 }
 
-
 static void
 report_columns(struct aggsink *s, const struct tally_header *h)
 {
