@@ -128,11 +128,8 @@ int_double_cmp(int64_t i, double d)
     return frac > 0 ? -1 : frac < 0;
 }
 
-/* Numbers compared by value: exact for integers, for doubles (NaN last)
- * and, where doubles cannot tell (they round to the same one, an integer
- * beyond 2^53 against a decimal), for the literals as written. */
-static int
-number_cmp(const struct tally_order_key *a, const struct tally_order_key *b)
+int
+tally_order_number_cmp(const struct tally_order_key *a, const struct tally_order_key *b)
 {
     if (a->is_int && b->is_int)
         return a->i < b->i ? -1 : a->i > b->i;
@@ -146,21 +143,6 @@ number_cmp(const struct tally_order_key *a, const struct tally_order_key *b)
     if (a->is_int != b->is_int)
         return a->is_int ? int_double_cmp(a->i, b->d) : -int_double_cmp(b->i, a->d);
     return 0;
-}
-
-int
-tally_order_cmp(const struct tally_order_key *a, const struct tally_order_key *b)
-{
-    if (a->cls != b->cls)
-        return a->cls < b->cls ? -1 : 1;
-    if (a->cls == 0)
-        return 0;
-    if (a->cls == 1) {
-        int r = number_cmp(a, b);
-        if (r)
-            return r;
-    }
-    return tally_slice_cmp(a->s, b->s);
 }
 
 int

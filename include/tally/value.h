@@ -41,7 +41,28 @@ struct tally_order_key {
 
 void tally_order_key_text(struct tally_slice s, struct tally_order_key *k);
 void tally_order_key_value(const struct tally_value *v, struct tally_order_key *k);
-int tally_order_cmp(const struct tally_order_key *a, const struct tally_order_key *b);
+/* Two numbers (cls 1) compared by value: exact for integers, for doubles
+ * (NaN after every number) and, where doubles cannot tell (they round to
+ * the same one, an integer past 2^53 against a decimal), for the literals
+ * as written. */
+int tally_order_number_cmp(const struct tally_order_key *a, const struct tally_order_key *b);
+
+/* The order of two keys. Inline: a sort of groups calls it per key. */
+static inline int
+tally_order_cmp(const struct tally_order_key *a, const struct tally_order_key *b)
+{
+    if (a->cls != b->cls)
+        return a->cls < b->cls ? -1 : 1;
+    if (a->cls == 0)
+        return 0;
+    if (a->cls == 1) {
+        int r =
+            a->is_int && b->is_int ? (a->i > b->i) - (a->i < b->i) : tally_order_number_cmp(a, b);
+        if (r)
+            return r;
+    }
+    return tally_slice_cmp(a->s, b->s);
+}
 /* The two keys made and compared. */
 int tally_value_cmp(const struct tally_value *a, const struct tally_value *b);
 
