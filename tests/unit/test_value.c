@@ -15,6 +15,18 @@ text(const char *s)
     return (struct tally_value){.kind = TALLY_VAL_TEXT, .s = tally_slice_cstr(s)};
 }
 
+/* Every pair of v[0..n) compares as their places do: v is in order and
+ * holds no two equal values. */
+static void
+assert_in_order(const struct tally_value *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            int c = tally_value_cmp(&v[i], &v[j]);
+            assert_true(i < j ? c < 0 : i > j ? c > 0 : c == 0);
+        }
+}
+
 static void
 test_value_order_is_empty_numbers_then_text(void **state)
 {
@@ -31,12 +43,7 @@ test_value_order_is_empty_numbers_then_text(void **state)
         text("B"),
         text("a"),
     };
-    size_t n = sizeof in_order / sizeof *in_order;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++) {
-            int c = tally_value_cmp(&in_order[i], &in_order[j]);
-            assert_true(i < j ? c < 0 : i > j ? c > 0 : c == 0);
-        }
+    assert_in_order(in_order, sizeof in_order / sizeof *in_order);
 }
 
 static void
@@ -86,12 +93,7 @@ test_value_order_is_exact_where_doubles_tie(void **state)
         text("1e400"),
         text("10e400"),
     };
-    size_t n = sizeof in_order / sizeof *in_order;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++) {
-            int c = tally_value_cmp(&in_order[i], &in_order[j]);
-            assert_true(i < j ? c < 0 : i > j ? c > 0 : c == 0);
-        }
+    assert_in_order(in_order, sizeof in_order / sizeof *in_order);
 }
 
 static void
@@ -108,12 +110,7 @@ test_value_order_of_computed_numbers_is_exact_and_nan_last(void **state)
         {.kind = TALLY_VAL_REAL, .d = 9223372036854775808.0},
         {.kind = TALLY_VAL_REAL, .d = __builtin_nan("")},
     };
-    size_t n = sizeof in_order / sizeof *in_order;
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < n; j++) {
-            int c = tally_value_cmp(&in_order[i], &in_order[j]);
-            assert_true(i < j ? c < 0 : i > j ? c > 0 : c == 0);
-        }
+    assert_in_order(in_order, sizeof in_order / sizeof *in_order);
 }
 
 int
