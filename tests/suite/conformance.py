@@ -7,24 +7,19 @@ import os
 import subprocess
 import sys
 
+from suitelib import Checks
+
 TALLY = sys.argv[1]
 SUITE = os.path.join(os.environ["TALLY_REALDATA"], "csv-suite")
 
-passed = failed = 0
+checks = Checks(detail_max=None)
+check = checks.check
 
 
 def run(args):
     p = subprocess.run([TALLY, "-o", "json", *args], capture_output=True)
     return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}")
 
 
 def rows_of(args):
@@ -121,5 +116,4 @@ got, err = rows_of(["-s", "Date", os.path.join(cc, "bom.csv")])
 check("commons-csv/bom.csv", got is not None and len(got) == 251 and
       list(got[0].keys()) == ["Date"], f"{str(got)[:200]} {err}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()

@@ -12,19 +12,14 @@ import re
 import subprocess
 import sys
 
+from suitelib import Checks
+
 TALLY = sys.argv[1]
 LOGS = os.path.join(os.environ["TALLY_REALDATA"], "logs")
 
-passed = failed = 0
+checks = Checks(detail_max=2000)
+check = checks.check
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}"[:2000])
 
 
 def run(args):
@@ -292,6 +287,5 @@ try:
 except Exception:  # a crash is a failure, not a silent stop
     import traceback
     traceback.print_exc()
-    failed += 1
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+    checks.failed += 1
+checks.finish()

@@ -13,17 +13,12 @@ import subprocess
 import sys
 import tempfile
 
+from suitelib import Checks
+
 TALLY = sys.argv[1]
-passed = failed = 0
+checks = Checks()
+check = checks.check
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}"[:3000])
 
 
 def run(args, stdin=b""):
@@ -132,5 +127,4 @@ for fmt in ("csv", "tsv"):
     check("empty name " + fmt, back is not None and read_csv(back) == [[""], [""], ["x"]],
           f"{out!r} -> {back!r}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()

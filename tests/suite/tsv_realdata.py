@@ -15,19 +15,14 @@ import re
 import subprocess
 import sys
 
+from suitelib import Checks
+
 TALLY = sys.argv[1]
 REAL = os.environ["TALLY_REALDATA"]  # checked by tsv_realdata.sh (needs_realdata.sh)
 
-passed = failed = 0
+checks = Checks()
+check = checks.check
 
-
-def check(name, ok, detail=""):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL {name}: {detail}"[:3000])
 
 
 def run(args, env=None):
@@ -157,5 +152,4 @@ if os.path.exists(poll):
     check("poll-of-pollsters as -F csv -d tab", rc == 0 and read_csv(out) == want,
           f"exit {rc} {err[:200]!r}: {len(read_csv(out))} rows for {len(want)}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+checks.finish()
