@@ -488,36 +488,36 @@ pct_parse(const char *arg, size_t len, struct tally_op_param *param, const char 
 
 static const struct tally_op ops[] = {
     {"count", NULL, TALLY_ARG_OPTIONAL, TALLY_IN_ROW, STATE(int64_t), count_init, count_update,
-     count_merge, count_final, NULL},
+     count_merge, count_final, NULL, NULL, NULL},
     {"sum", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct sum_st), sum_init, sum_update,
-     sum_merge, sum_final, sum_fini},
+     sum_merge, sum_final, sum_fini, NULL, NULL},
     {"min", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct ext_st), ext_init, min_update,
-     min_merge, ext_final, NULL},
+     min_merge, ext_final, NULL, NULL, NULL},
     {"max", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct ext_st), ext_init, max_update,
-     max_merge, ext_final, NULL},
+     max_merge, ext_final, NULL, NULL, NULL},
     {"mean", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct sum_st), sum_init, sum_update,
-     sum_merge, mean_final, sum_fini},
+     sum_merge, mean_final, sum_fini, NULL, NULL},
     {"stddev", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct tally_moments), var_init,
-     var_update, var_merge, stddev_final, var_fini},
+     var_update, var_merge, stddev_final, var_fini, NULL, NULL},
     {"var", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct tally_moments), var_init,
-     var_update, var_merge, var_final, var_fini},
+     var_update, var_merge, var_final, var_fini, NULL, NULL},
     {"median", median_parse, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct pct_st), pct_init,
-     pct_update, pct_merge, pct_final, pct_fini},
+     pct_update, pct_merge, pct_final, pct_fini, NULL, NULL},
     {"p", pct_parse, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct pct_st), pct_init,
-     pct_update, pct_merge, pct_final, pct_fini},
+     pct_update, pct_merge, pct_final, pct_fini, NULL, NULL},
     {"distinct", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_strmap), tally_sm_init,
-     tally_sm_update, tally_sm_merge, tally_distinct_final, tally_sm_fini},
+     tally_sm_update, tally_sm_merge, tally_distinct_final, tally_sm_fini, NULL, NULL},
     {"first", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_text_st), tally_text_init,
-     tally_first_update, tally_first_merge, tally_text_final, tally_text_fini},
+     tally_first_update, tally_first_merge, tally_text_final, tally_text_fini, NULL, NULL},
     {"last", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_text_st), tally_text_init,
-     tally_last_update, tally_last_merge, tally_text_final, tally_text_fini},
+     tally_last_update, tally_last_merge, tally_text_final, tally_text_fini, NULL, NULL},
     {"mode", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_strmap), tally_sm_init,
-     tally_sm_update, tally_sm_merge, tally_mode_final, tally_sm_fini},
+     tally_sm_update, tally_sm_merge, tally_mode_final, tally_sm_fini, NULL, NULL},
 };
 
 static const struct tally_op count_col_op = {
-    "count",    NULL,         TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(int64_t),
-    count_init, count_update, count_merge,        count_final,   NULL};
+    "count",      NULL,        TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(int64_t), count_init,
+    count_update, count_merge, count_final,        NULL,          NULL,           NULL};
 
 const struct tally_op *
 tally_op_find(const char *name, size_t len, struct tally_op_param *param, const char **why)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tally/buf.h"
 #include "tally/slice.h"
 #include "tally/value.h"
 
@@ -59,6 +60,15 @@ struct tally_op {
      * reorder the state's own arrays. */
     void (*final)(void *st, const struct tally_op_param *param, struct tally_value *out);
     void (*fini)(void *st); /* frees owned memory; NULL when there is none */
+    /* Appends the state's exact encoding for a partial (--partial): bytes
+     * 0x21..0x7e only (no space, tab or line end), so that it is one field
+     * of a partial line, portable across hosts (codec.h). decode(encode(s))
+     * is a state that merges and finishes exactly as s does. */
+    void (*encode)(const void *st, struct tally_buf *out);
+    /* Reads what encode wrote into st, which init has prepared. Returns
+     * false when text is not such an encoding (truncated, corrupted,
+     * foreign); st is then still fit for fini, never for merge or final. */
+    bool (*decode)(void *st, const char *text, size_t len);
 };
 
 /* Looks up an aggregate by name ("count", "p99.9", "median", ...): the first
