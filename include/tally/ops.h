@@ -52,9 +52,12 @@ struct tally_op {
     size_t state_size;         /* bytes, a multiple of 8 */
     void (*init)(void *st);
     void (*update)(void *st, const struct tally_cell *cell);
-    /* Folds src (the state of the part of the input right after dst's) into
-     * dst, exactly as if one state had seen both parts in order. src may be
-     * emptied; it is still given to fini afterwards. */
+    /* Folds src into dst, exactly as if one state had seen both parts in
+     * input order. Order-sensitive states (first, last, mode) hold the
+     * positions (origins) of their input: src is taken to come after dst
+     * unless its positions say it comes before; equal positions keep the
+     * call order (threads: ranges in file order; --merge: input order).
+     * src may be emptied; it is still given to fini afterwards. */
     void (*merge)(void *dst, void *src);
     /* The result; text points into the state (valid until fini). May sort or
      * reorder the state's own arrays. */
@@ -63,8 +66,11 @@ struct tally_op {
     /* Appends the state's exact encoding for a partial (--partial): bytes
      * 0x21..0x7e only (no space, tab or line end), so that it is one field
      * of a partial line, portable across hosts (codec.h). decode(encode(s))
-     * is a state that merges and finishes exactly as s does. */
-    void (*encode)(const void *st, struct tally_buf *out);
+     * is a state that merges and finishes exactly as s does. origin: where
+     * this run's input starts in the whole input (--shard), added to the
+     * positions an order-sensitive state holds (first, last, mode), which
+     * are 0 in a state fed by rows. */
+    void (*encode)(const void *st, uint64_t origin, struct tally_buf *out);
     /* Reads what encode wrote into st, which init has prepared. Returns
      * false when text is not such an encoding (truncated, corrupted,
      * foreign); st is then still fit for fini, never for merge or final. */
