@@ -25,6 +25,9 @@ enum {
     OPT_MAX_RECORD,
     OPT_MAX_FIELDS,
     OPT_PRECISION,
+    OPT_SHARD,
+    OPT_PARTIAL,
+    OPT_MERGE,
 };
 
 static const struct option long_opts[] = {
@@ -42,6 +45,9 @@ static const struct option long_opts[] = {
     {"output", required_argument, NULL, 'o'},
     {"no-header-out", no_argument, NULL, OPT_NO_HEADER_OUT},
     {"precision", required_argument, NULL, OPT_PRECISION},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"partial", no_argument, NULL, OPT_PARTIAL},
+    {"merge", no_argument, NULL, OPT_MERGE},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"threads", required_argument, NULL, 'j'},
@@ -52,7 +58,8 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const char help_text[] =
+/* In parts: C11 promises string literals of 4095 bytes only. */
+static const char help_input[] =
     "Usage: tally [OPTION]... [FILE]...\n"
     "Filter, select, group and aggregate CSV, TSV and log files in one streaming pass.\n"
     "With no FILE, or when FILE is -, read standard input. Several files are read\n"
@@ -73,7 +80,9 @@ static const char help_text[] =
     "                             being skipped and reported at the end\n"
     "      --max-record=BYTES     longest record accepted (default 1G)\n"
     "      --max-fields=N         most fields in a record (default 1048576)\n"
-    "\n"
+    "\n";
+
+static const char help_query[] =
     "Query:\n"
     "  -s, --select=COLS          print these columns of each kept row\n"
     "  -g, --group-by=KEYS        group by these keys; COL/WIDTH buckets a number\n"
@@ -96,6 +105,20 @@ static const char help_text[] =
     "                             progress bar on stderr (default: on a terminal,\n"
     "                             for large inputs)\n"
     "  -j, --threads=N            worker threads (default: number of cores)\n"
+    "\n";
+
+static const char help_machines[] =
+    "More than one machine:\n"
+    "      --shard=K/N            read only the K-th of N byte ranges of the input\n"
+    "                             files, cut at record starts (every shard reads the\n"
+    "                             header); the N shards see every record once\n"
+    "      --partial              write the aggregation's mergeable partial state\n"
+    "                             instead of the result\n"
+    "      --merge                read partial states (files or stdin) instead of\n"
+    "                             rows and print the combined result, exactly what\n"
+    "                             one run over all the input prints (with --partial:\n"
+    "                             write one combined partial)\n"
+    "\n"
     "  -h, --help                 print this help and exit\n"
     "  -V, --version              print the version and exit\n"
     "\n"
@@ -123,7 +146,10 @@ static const char help_text[] =
 const char *
 tally_cli_help(void)
 {
-    return help_text;
+    static char text[sizeof help_input + sizeof help_query + sizeof help_machines];
+    if (!text[0])
+        snprintf(text, sizeof text, "%s%s%s", help_input, help_query, help_machines);
+    return text;
 }
 
 static int
@@ -324,6 +350,74 @@ output_or_run_option(struct tally_opts *o, int c, struct tally_diag *d)
     return NOT_MINE;
 }
 
+/* --shard=K/N: 1 <= K <= N. */
+static bool
+parse_shard(const char *s, uint32_t *k, uint32_t *n)
+{
+    const char *slash = strchr(s, '/');
+    if (!slash || slash - s > 10)
+        return false;
+    char kbuf[12];
+    memcpy(kbuf, s, (size_t)(slash - s));
+    kbuf[slash - s] = '\0';
+    long long kv, nv;
+    if (!parse_range(kbuf, 1, TALLY_SHARD_MAX, &kv) ||
+        !parse_range(slash + 1, 1, TALLY_SHARD_MAX, &nv) || kv > nv)
+        return false;
+    *k = (uint32_t)kv;
+    *n = (uint32_t)nv;
+    return true;
+}
+
+/* Options of work spread over processes and machines. Returns TALLY_OK, a
+ * usage error, or NOT_MINE. */
+static int
+distributed_option(struct tally_opts *o, int c, struct tally_diag *d)
+{
+    switch (c) {
+    case OPT_SHARD:
+        if (!parse_shard(optarg, &o->shard_k, &o->shard_n))
+            return bad_value(d, "--shard", optarg, "expected K/N with 1 <= K <= N");
+        return TALLY_OK;
+    case OPT_PARTIAL:
+        o->partial = true;
+        return TALLY_OK;
+    case OPT_MERGE:
+        o->merge = true;
+        return TALLY_OK;
+    }
+    return NOT_MINE;
+}
+
+/* --merge takes the query from its partials, so none may be given; a
+ * partial is the state of an aggregation. */
+static int
+check_distributed(const struct tally_opts *o, struct tally_diag *d)
+{
+    if (o->merge) {
+        const char *given = o->select                    ? "--select"
+                            : o->group_by                ? "--group-by"
+                            : o->aggs                    ? "--agg"
+                            : o->nwheres                 ? "--where"
+                            : o->format != TALLY_IN_AUTO ? "--format"
+                            : o->log                     ? "--log"
+                            : o->delim                   ? "--delimiter"
+                            : o->no_header               ? "--no-header"
+                            : o->shard_n                 ? "--shard"
+                                                         : NULL;
+        if (given)
+            return tally_diag_usage(d,
+                                    "--merge reads the query from its partials; %s cannot be "
+                                    "given with it",
+                                    given);
+        return TALLY_OK;
+    }
+    if (o->partial && !o->group_by && !o->aggs)
+        return tally_diag_usage(d, "--partial writes the state of an aggregation; it needs "
+                                   "--group-by or --agg");
+    return TALLY_OK;
+}
+
 /* What getopt could not take: a missing value or an unknown option. */
 static int
 option_error(int c, char **argv, struct tally_diag *d)
@@ -359,13 +453,16 @@ tally_cli_parse(struct tally_opts *o, int argc, char **argv, struct tally_diag *
         if (rc == NOT_MINE)
             rc = output_or_run_option(o, c, d);
         if (rc == NOT_MINE)
+            rc = distributed_option(o, c, d);
+        if (rc == NOT_MINE)
             rc = option_error(c, argv, d);
         if (rc != TALLY_OK)
             return rc;
     }
     o->files = argv + optind;
     o->nfiles = (size_t)(argc - optind);
-    return check_input(o, d);
+    int rc = check_distributed(o, d);
+    return rc == TALLY_OK ? check_input(o, d) : rc;
 }
 
 void

@@ -17,6 +17,8 @@ enum tally_input_format {
     TALLY_IN_LOG,
 };
 
+#define TALLY_SHARD_MAX 1000000 /* most shards of --shard=K/N */
+
 /* Strings point into argv (or static storage) and live as long as it. */
 struct tally_opts {
     enum tally_input_format format;
@@ -39,6 +41,9 @@ struct tally_opts {
     int threads;   /* 0: number of cores */
     uint64_t max_record;
     uint32_t max_fields;
+    uint32_t shard_k, shard_n; /* --shard=K/N; 0/0 without */
+    bool partial;              /* --partial */
+    bool merge;                /* --merge */
     bool help;
     bool version;
     char **files; /* borrowed from argv */
