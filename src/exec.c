@@ -43,4 +43,5 @@ tally_exec_init(struct tally_exec *e, const struct tally_opts *o, int out_fd)
     e->out_opts.ascii = dumb || !utf8_locale();
     e->threads = o->threads > 0 ? o->threads : cores();
     e->progress = o->progress;
+    e->partial = NULL;
 }

@@ -8,6 +8,8 @@
 #include "tally/cli.h"
 #include "tally/diag.h"
 #include "tally/exec.h"
+#include "tally/merge.h"
+#include "tally/partial.h"
 #include "tally/plan.h"
 #include "tally/run.h"
 #include "tally/status.h"
@@ -62,18 +64,27 @@ main(int argc, char **argv)
 
     struct tally_plan plan = {0};
     struct tally_report rep = {0};
-    if (rc == TALLY_OK)
+    struct tally_pquery partial = {0};
+    if (rc == TALLY_OK && opts.merge) {
+        rc = tally_merge_run(&opts, STDOUT_FILENO, &rep, &d);
+    } else if (rc == TALLY_OK) {
         rc = tally_plan_build(&plan, &opts, &d);
-    struct tally_exec exec;
-    if (rc == TALLY_OK) {
-        tally_exec_init(&exec, &opts, STDOUT_FILENO);
-        rc = tally_run(&plan, &exec, opts.files, opts.nfiles, STDOUT_FILENO, &rep, &d);
+        struct tally_exec exec;
+        if (rc == TALLY_OK) {
+            tally_exec_init(&exec, &opts, STDOUT_FILENO);
+            if (opts.partial) {
+                tally_pquery_record(&partial, &opts);
+                exec.partial = &partial;
+            }
+            rc = tally_run(&plan, &exec, opts.files, opts.nfiles, STDOUT_FILENO, &rep, &d);
+        }
     }
     for (size_t i = 0; i < rep.n; i++)
         fprintf(stderr, "tally: %s\n", rep.lines[i]);
     if (rc != TALLY_OK && rc != TALLY_EPIPE && rc != TALLY_ESTOP)
         fprintf(stderr, "tally: %s\n", d.msg);
     tally_report_fini(&rep);
+    tally_pquery_fini(&partial);
     tally_plan_fini(&plan);
     tally_cli_fini(&opts);
     return exit_code(rc);

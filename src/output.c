@@ -36,6 +36,15 @@ tally_format_parse(const char *name, enum tally_format *f)
     return false;
 }
 
+const char *
+tally_format_name(enum tally_format f)
+{
+    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
+        if (format_names[i].f == f)
+            return format_names[i].name;
+    return "?";
+}
+
 static const struct out_format *
 format_ops(enum tally_format f)
 {
@@ -137,6 +146,16 @@ tally_output_flush(struct tally_writer *w, struct tally_diag *d)
     if (w->status != TALLY_OK)
         return w->status;
     tally_out_flush(w);
+    return report(w, d);
+}
+
+int
+tally_output_bytes(struct tally_writer *w, const char *p, size_t n, struct tally_diag *d)
+{
+    if (w->status != TALLY_OK)
+        return w->status;
+    tally_out_flush(w);
+    write_all(w, p, n);
     return report(w, d);
 }
 

@@ -430,6 +430,7 @@ tally_plan_build(struct tally_plan *p, const struct tally_opts *o, struct tally_
     p->max_record = o->max_record;
     p->max_fields = o->max_fields;
     p->limit = o->limit;
+    p->where_text = o->wheres;
     if (p->format == TALLY_IN_LOG && !p->log)
         return tally_diag_usage(d, "--format=log needs --log=PRESET|REGEX");
 
@@ -512,6 +513,58 @@ output_count(const struct tally_plan *p)
     return 0;
 }
 
+/* Resolves the --sort keys against the output columns: a name, else a
+ * 1-based output column number, else an error naming the closest. */
+static int
+bind_sort(struct tally_plan *p, struct tally_diag *d)
+{
+    int rc = TALLY_OK;
+    uint32_t nout = output_count(p);
+    for (uint32_t i = 0; i < p->nsort && rc == TALLY_OK; i++) {
+        struct tally_sortkey *s = &p->sort[i];
+        uint32_t j = 0;
+        while (j < nout && strcmp(output_name(p, j), s->name) != 0)
+            j++;
+        if (j == nout) {
+            /* Not a name: a 1-based output column number ("--sort 2"), else an
+             * error with the closest output column name. */
+            const char *best = NULL;
+            struct tally_header outs = {0};
+            outs.n = nout;
+            outs.names = tally_xcalloc(nout ? nout : 1, sizeof *outs.names);
+            outs.lens = tally_xcalloc(nout ? nout : 1, sizeof *outs.lens);
+            for (uint32_t k = 0; k < nout; k++) {
+                outs.names[k] = (char *)output_name(p, k);
+                outs.lens[k] = strlen(outs.names[k]);
+            }
+            int64_t num = tally_header_find(&outs, s->name, strlen(s->name));
+            if (num >= 0) {
+                s->col = (uint32_t)num;
+            } else {
+                best = tally_header_suggest(&outs, s->name, strlen(s->name));
+                if (best)
+                    rc = tally_diag_usage(
+                        d, "--sort: unknown output column \"%s\" (did you mean \"%s\"?)", s->name,
+                        best);
+                else
+                    rc = tally_diag_usage(d, "--sort: unknown output column \"%s\"", s->name);
+            }
+            free(outs.names);
+            free(outs.lens);
+            continue;
+        }
+        s->col = j;
+    }
+    return rc;
+}
+
+int
+tally_plan_sort(struct tally_plan *p, const char *text, struct tally_diag *d)
+{
+    int rc = parse_sort(p, text, d);
+    return rc == TALLY_OK && p->bound ? bind_sort(p, d) : rc;
+}
+
 int
 tally_plan_bind(struct tally_plan *p, const struct tally_header *h, struct tally_diag *d)
 {
@@ -555,42 +608,8 @@ tally_plan_bind(struct tally_plan *p, const struct tally_header *h, struct tally
     }
     for (uint32_t i = 0; i < p->nexprs && rc == TALLY_OK; i++)
         rc = tally_expr_bind(p->exprs[i], h, d);
-    uint32_t nout = output_count(p);
-    for (uint32_t i = 0; i < p->nsort && rc == TALLY_OK; i++) {
-        struct tally_sortkey *s = &p->sort[i];
-        uint32_t j = 0;
-        while (j < nout && strcmp(output_name(p, j), s->name) != 0)
-            j++;
-        if (j == nout) {
-            /* Not a name: a 1-based output column number ("--sort 2"), else an
-             * error with the closest output column name. */
-            const char *best = NULL;
-            struct tally_header outs = {0};
-            outs.n = nout;
-            outs.names = tally_xcalloc(nout ? nout : 1, sizeof *outs.names);
-            outs.lens = tally_xcalloc(nout ? nout : 1, sizeof *outs.lens);
-            for (uint32_t k = 0; k < nout; k++) {
-                outs.names[k] = (char *)output_name(p, k);
-                outs.lens[k] = strlen(outs.names[k]);
-            }
-            int64_t num = tally_header_find(&outs, s->name, strlen(s->name));
-            if (num >= 0) {
-                s->col = (uint32_t)num;
-            } else {
-                best = tally_header_suggest(&outs, s->name, strlen(s->name));
-                if (best)
-                    rc = tally_diag_usage(
-                        d, "--sort: unknown output column \"%s\" (did you mean \"%s\"?)", s->name,
-                        best);
-                else
-                    rc = tally_diag_usage(d, "--sort: unknown output column \"%s\"", s->name);
-            }
-            free(outs.names);
-            free(outs.lens);
-            continue;
-        }
-        s->col = j;
-    }
+    if (rc == TALLY_OK)
+        rc = bind_sort(p, d);
     return rc;
 }
 

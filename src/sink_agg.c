@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tally/group.h"
+#include "tally/partial.h"
 #include "tally/rowsort.h"
 #include "tally/status.h"
 #include "tally/tstamp.h"
@@ -40,6 +41,9 @@ struct aggsink {
     int year;
     uint32_t nhdr; /* input columns, once bound */
     struct agglocal *main;
+    struct tally_pquery *partial; /* --partial: write this instead of the result */
+    uint64_t origin;              /* of the partial (exec.h) */
+    char *scratch;                /* --merge: one group's states, decoded */
 };
 
 struct agglocal {
@@ -62,6 +66,7 @@ agg_open(void **sink, const struct tally_sink_conf *c, struct tally_diag *d)
     s->w = c->w;
     s->rep = c->rep;
     s->year = c->year;
+    s->partial = c->exec->partial;
     *sink = s;
     return TALLY_OK;
 }
@@ -371,6 +376,11 @@ write_result(struct aggsink *s, struct tally_diag *d)
 {
     const struct tally_plan *p = s->p;
     struct tally_group_table *t = s->main->groups;
+    if (s->partial) {
+        if (s->partial->nquery == 0)
+            tally_pquery_set_plan(s->partial, p);
+        return tally_partial_write(s->w, s->partial, p, t, s->origin, d);
+    }
     if (p->nkeys == 0 && tally_group_table_size(t) == 0) {
         bool is_new;
         char *acc = tally_group_table_acc(t, tally_group_table_intern(t, NULL, &is_new));
@@ -416,6 +426,50 @@ agg_end(void *sink, struct tally_diag *d)
     return write_result(s, d);
 }
 
+/* Decodes the states of one group into acc (initialised); false names the
+ * aggregate that does not decode in *bad. */
+static bool
+decode_states(const struct tally_plan *p, char *acc, const struct tally_slice *states,
+              uint32_t *bad)
+{
+    for (uint32_t i = 0; i < p->naggs; i++)
+        p->aggs[i].op->init(acc + p->aggs[i].offset);
+    for (uint32_t i = 0; i < p->naggs; i++) {
+        if (!p->aggs[i].op->decode(acc + p->aggs[i].offset, states[i].ptr, states[i].len)) {
+            *bad = i;
+            return false;
+        }
+    }
+    return true;
+}
+
+static int
+agg_absorb(void *sink, const struct tally_slice *keys, const struct tally_slice *states,
+           const struct tally_loc *loc, struct tally_diag *d)
+{
+    struct aggsink *s = sink;
+    const struct tally_plan *p = s->p;
+    bool is_new;
+    uint32_t id = tally_group_table_intern(s->main->groups, keys, &is_new);
+    char *acc = tally_group_table_acc(s->main->groups, id);
+    if (!is_new && !s->scratch)
+        s->scratch = tally_xmalloc(p->acc_size ? p->acc_size : 1);
+    /* A new group takes the states as they are; a known one merges them. */
+    char *into = is_new ? acc : s->scratch;
+    uint32_t bad = 0;
+    bool ok = decode_states(p, into, states, &bad);
+    if (ok && !is_new)
+        merge_states((void *)p, acc, into);
+    else if (!ok && !is_new)
+        for (uint32_t i = 0; i < p->naggs; i++)
+            if (p->aggs[i].op->fini)
+                p->aggs[i].op->fini(into + p->aggs[i].offset);
+    if (!ok)
+        return tally_diag_fail(d, loc, "the state of %s does not decode (corrupted partial)",
+                               p->aggs[bad].label);
+    return TALLY_OK;
+}
+
 static void
 agg_free(void *sink)
 {
@@ -423,6 +477,7 @@ agg_free(void *sink)
     if (!s)
         return;
     local_free(s->main, true);
+    free(s->scratch);
     free(s);
 }
 
@@ -445,6 +500,7 @@ const struct tally_sink_ops tally_sink_agg = {
     .combine = agg_combine,
     .snapshot = agg_snapshot,
     .end = agg_end,
+    .absorb = agg_absorb,
     .local_free = agg_local_free,
     .free = agg_free,
     .parallel = agg_parallel,

@@ -10,11 +10,17 @@
 #include "tally/cli.h"
 #include "tally/output.h"
 
+struct tally_pquery;
+
 struct tally_exec {
     enum tally_format output;
     struct tally_output_opts out_opts;
     int threads;  /* at least 1: -j, or the number of cores (at most 256) */
     int progress; /* -1 auto, 0 off, 1 on */
+    /* --partial: the header to write the partial state under instead of
+     * the result (its query fields are filled from the plan at the end
+     * when empty); NULL: write the result. */
+    struct tally_pquery *partial;
 };
 
 /* Fills e from the options and from what out_fd is (a terminal or not). */

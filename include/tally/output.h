@@ -24,6 +24,7 @@ enum tally_format {
 
 /* Returns true and sets *f when name is a format name. */
 bool tally_format_parse(const char *name, enum tally_format *f);
+const char *tally_format_name(enum tally_format f); /* "csv" */
 
 struct tally_column {
     const char *name; /* borrowed until tally_output_end */
@@ -60,6 +61,8 @@ int tally_output_end(struct tally_writer *w, struct tally_diag *d);
 int tally_output_flush(struct tally_writer *w, struct tally_diag *d);
 /* Flushes, then copies the first len bytes of fd (rows another writer of
  * the same format formatted into a file) to the output. */
+/* Bytes written as they are (a partial state: no columns, no format). */
+int tally_output_bytes(struct tally_writer *w, const char *p, size_t n, struct tally_diag *d);
 int tally_output_splice(struct tally_writer *w, int fd, uint64_t len, struct tally_diag *d);
 void tally_output_free(struct tally_writer *w); /* accepts NULL; drops unflushed output */
 

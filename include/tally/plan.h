@@ -84,6 +84,7 @@ struct tally_plan {
 
     struct tally_expr **exprs;
     uint32_t nexprs;
+    const char *const *where_text; /* the filters as written (borrowed from the options) */
 
     struct tally_sortkey *sort;
     uint32_t nsort;
@@ -102,6 +103,9 @@ int tally_plan_bind(struct tally_plan *p, const struct tally_header *h, struct t
 /* Output column names and kinds for the current mode; valid until fini.
  * Bound plans use header names; unbound ones (empty input) the names as
  * written. */
+/* Adds --sort keys (text as the option takes it), bound at once when the
+ * plan is. */
+int tally_plan_sort(struct tally_plan *p, const char *text, struct tally_diag *d);
 uint32_t tally_plan_columns(const struct tally_plan *p, struct tally_column **cols);
 void tally_plan_fini(struct tally_plan *p);
 

@@ -58,6 +58,11 @@ struct tally_sink_ops {
     int (*snapshot)(void *sink, struct tally_diag *d);
     /* The end of all input: the final output, and its warnings in the report. */
     int (*end)(void *sink, struct tally_diag *d);
+    /* --merge: one group read from a partial, its keys and the encoded
+     * states of the plan's aggregates, folded into the main state (a state
+     * that does not decode is a data error at loc). NULL: rows only. */
+    int (*absorb)(void *sink, const struct tally_slice *keys, const struct tally_slice *states,
+                  const struct tally_loc *loc, struct tally_diag *d);
     /* Frees a range's local that was never combined (after an error). */
     void (*local_free)(void *local);
     void (*free)(void *sink); /* with the main local */

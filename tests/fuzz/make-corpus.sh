@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make-corpus.sh OUTDIR: seed corpora for the libFuzzer harnesses, one
-# folder per harness (OUTDIR/csvparse, tsvparse, expr, number, reader, logparse), collected from
+# folder per harness (OUTDIR/csvparse, tsvparse, expr, number, reader, logparse, merge), collected from
 # small files in tests/data and, when $TALLY_REALDATA names the real data
 # set, its csv-suite and logs, and the --where expressions of tests/cli/*/cmd. Deterministic; needs python3, and
 # gzip/zstd for compressed reader seeds (skipped when missing).
@@ -9,7 +9,7 @@ out=${1:?usage: make-corpus.sh OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 tests=$(cd "$here/.." && pwd)
 realdata=${TALLY_REALDATA:-/nonexistent}
-mkdir -p "$out"/{csvparse,tsvparse,expr,number,reader,logparse}
+mkdir -p "$out"/{csvparse,tsvparse,expr,number,reader,logparse,merge}
 
 # Small CSV-like inputs: the test data and the CSV conformance suites.
 inputs=$(mktemp)
@@ -101,6 +101,14 @@ for i, path in enumerate(logs):
         put("logparse", bytes([spec, flags]) + bytes([7, 1, 63, 20][:flags >> 4]) + data)
 PY
 
+# fuzz_merge: the partials of tests/data/partial (written by tally --partial;
+# see the README there), whole and cut short.
+for f in "$tests/data/partial"/*.part; do
+    [ -f "$f" ] || continue
+    cp "$f" "$out/merge/$(basename "$f")"
+    head -c 200 "$f" >"$out/merge/cut-$(basename "$f")"
+done
+
 # Compressed reader seeds, so the fuzzer starts inside both decoders.
 n=0
 for f in "$tests/data"/*.csv; do
@@ -109,6 +117,6 @@ for f in "$tests/data"/*.csv; do
     if command -v gzip >/dev/null; then gzip -c -n "$f" >"$out/reader/gz-$(basename "$f")"; fi
     if command -v zstd >/dev/null; then zstd -q -c "$f" >"$out/reader/zst-$(basename "$f")"; fi
 done
-for d in csvparse tsvparse expr number reader logparse; do
+for d in csvparse tsvparse expr number reader logparse merge; do
     echo "$d: $(find "$out/$d" -type f | wc -l) seeds"
 done
