@@ -128,6 +128,13 @@ def errors():
     check("tally's usage error comes back", want[0] == 2 and rc == 2 and out == b""
           and want[2].strip() in err and "tally exited with status 2" in err,
           f"exit {rc}: {err} (one run: exit {want[0]}: {want[2]})")
+    # The workers' warnings reach the user.
+    args = ["-g", "a", "-a", "count,sum:c", "tests/data/ragged.csv"]
+    want = run([TALLY, *args])
+    rc, out, err = driver("--", *args, shards=2)
+    check("skipped rows: same result, the warning relayed",
+          (rc, out) == want[:2] and "skipped" in want[2] and "skipped" in err,
+          f"exit {rc}: {err}\ngot {out!r}\nwant {want[1]!r}")
     rc, out, err = driver("--", "-g", "status", "/nonexistent/access.csv", shards=2)
     check("a missing file fails the job", rc == 1 and out == b"" and "nonexistent" in err,
           f"exit {rc}: {err}")
