@@ -389,26 +389,16 @@ distributed_option(struct tally_opts *o, int c, struct tally_diag *d)
     return NOT_MINE;
 }
 
-/* --merge takes the query from its partials, so none may be given; a
- * partial is the state of an aggregation. */
+/* --merge reads rows of no kind: it takes the query from its partials, or
+ * checks them against the one given; a partial is the state of an
+ * aggregation. */
 static int
 check_distributed(const struct tally_opts *o, struct tally_diag *d)
 {
     if (o->merge) {
-        const char *given = o->select                    ? "--select"
-                            : o->group_by                ? "--group-by"
-                            : o->aggs                    ? "--agg"
-                            : o->nwheres                 ? "--where"
-                            : o->format != TALLY_IN_AUTO ? "--format"
-                            : o->log                     ? "--log"
-                            : o->delim                   ? "--delimiter"
-                            : o->no_header               ? "--no-header"
-                            : o->shard_n                 ? "--shard"
-                                                         : NULL;
+        const char *given = o->select ? "--select" : o->shard_n ? "--shard" : NULL;
         if (given)
-            return tally_diag_usage(d,
-                                    "--merge reads the query from its partials; %s cannot be "
-                                    "given with it",
+            return tally_diag_usage(d, "--merge reads partial states; %s cannot be given with it",
                                     given);
         return TALLY_OK;
     }

@@ -24,6 +24,7 @@ struct merge {
     int out_fd;
     struct tally_report *rep;
     bool open;
+    bool given;                /* the query came from the command line (-g, -a, ...) */
     struct tally_pquery first; /* the query, from the first header */
     char first_input[256];     /* where it was read */
     struct tally_pquery out;   /* the header of a --merge --partial */
@@ -126,7 +127,10 @@ take_header(struct merge *m, const char *s, size_t n, const struct tally_loc *lo
         return open_run(m, d);
     }
     char what[600];
-    if (tally_pquery_diff(&m->first, &q, what, sizeof what))
+    if (tally_pquery_diff(&m->first, &q, what, sizeof what) && m->given)
+        rc = tally_diag_usage(d, "%s holds partials of another query than the one given (%s)",
+                              m->input, what);
+    else if (tally_pquery_diff(&m->first, &q, what, sizeof what))
         rc = tally_diag_usage(d, "%s and %s hold partials of different queries (%s)",
                               m->first_input, m->input, what);
     tally_pquery_fini(&q);
@@ -197,7 +201,10 @@ static int
 take_group(struct merge *m, char *s, size_t n, const struct tally_loc *loc, struct tally_diag *d)
 {
     if (!m->open)
-        return tally_diag_fail(d, loc, "not a tally partial (no %s header line before this one)",
+        return tally_diag_fail(d, loc,
+                               "not a tally partial (no %s header line before this one; a "
+                               "reducer that gets no header can be given the query: tally "
+                               "--merge -g ... -a ...)",
                                TALLY_PARTIAL_MAGIC);
     const struct tally_plan *p = &m->plan;
     size_t nf = split_tabs(m, s, n), want = 2 + (size_t)p->nkeys + p->naggs;
@@ -272,11 +279,13 @@ read_input(struct merge *m, struct tally_reader *r, struct tally_diag *d)
     if (rc == TALLY_OK && m->line.len > 0)
         rc = tally_diag_fail(d, &loc, "truncated partial (the last line has no end)");
     loc.line = 0;
-    if (rc == TALLY_OK && m->lineno == 0)
+    if (rc != TALLY_OK || m->given)
+        return rc; /* one of several reducers: the trailers went elsewhere */
+    if (m->lineno == 0)
         rc = tally_diag_fail(d, &loc, "empty input: no partial state");
-    else if (rc == TALLY_OK && m->trailers == 0)
+    else if (m->trailers == 0)
         rc = tally_diag_fail(d, &loc, "truncated partial (no %s line)", TALLY_PARTIAL_END);
-    else if (rc == TALLY_OK && m->groups != m->counted)
+    else if (m->groups != m->counted)
         rc = tally_diag_fail(d, &loc,
                              "truncated partial: %" PRIu64 " group lines, its end lines count "
                              "%" PRIu64,
@@ -284,10 +293,26 @@ read_input(struct merge *m, struct tally_reader *r, struct tally_diag *d)
     return rc;
 }
 
+/* -g, -a (and the input options) given: the query partials must have, so
+ * that reducers that see no header line (Hadoop with several) can merge. */
+static int
+given_query(struct merge *m, struct tally_diag *d)
+{
+    struct tally_plan p;
+    int rc = tally_plan_build(&p, m->o, d);
+    if (rc == TALLY_OK) {
+        tally_pquery_set_plan(&m->first, &p);
+        m->given = true;
+        rc = open_run(m, d);
+    }
+    tally_plan_fini(&p);
+    return rc;
+}
+
 static int
 merge_all(struct merge *m, char **files, size_t nfiles, struct tally_diag *d)
 {
-    int rc = TALLY_OK;
+    int rc = m->o->group_by || m->o->aggs ? given_query(m, d) : TALLY_OK;
     for (size_t i = 0; i < nfiles && rc == TALLY_OK; i++) {
         struct tally_reader *r;
         rc = tally_reader_open(&r, files[i], d);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tally/codec.h"
+
 __extension__ typedef unsigned __int128 u128;
 
 /* Words for the widest intermediate: (Σx)² in units of 2^-2148 is below
@@ -74,6 +76,47 @@ tally_moments_fini(struct tally_moments *m)
     free(m->bx);
     free(m->bxx);
     m->bx = m->bxx = NULL;
+}
+
+/* ---- state text */
+
+void
+tally_moments_encode(const struct tally_moments *m, struct tally_buf *b)
+{
+    tally_enc_u64(b, m->n);
+    tally_enc_sep(b);
+    tally_enc_u64(b, (uint64_t)m->scale);
+    tally_enc_sep(b);
+    tally_enc_u64(b, m->inf);
+    tally_enc_sep(b);
+    tally_wide_encode(&m->sx, b);
+    tally_enc_sep(b);
+    tally_wide_encode(&m->sxx, b);
+    tally_enc_sep(b);
+    tally_wacc_encode(m->bx, b);
+    tally_enc_sep(b);
+    tally_wacc_encode(m->bxx, b);
+}
+
+bool
+tally_moments_decode(struct tally_dec *d, struct tally_moments *m)
+{
+    uint64_t scale, inf;
+    if (!tally_dec_u64(d, &m->n) || !tally_dec_sep(d) ||
+        !tally_dec_u64_max(d, TALLY_MOMENTS_MAX_SCALE, &scale) || !tally_dec_sep(d) ||
+        !tally_dec_u64_max(d, 3, &inf) || !tally_dec_sep(d) || !tally_wide_decode(d, &m->sx) ||
+        !tally_dec_sep(d) || !tally_wide_decode(d, &m->sxx) || !tally_dec_sep(d) ||
+        !tally_wacc_decode(d, TALLY_SA_LIMBS, &m->bx) || !tally_dec_sep(d) ||
+        !tally_wacc_decode(d, TALLY_SA2_LIMBS, &m->bxx))
+        return false;
+    m->scale = (int32_t)scale;
+    m->inf = (uint32_t)inf;
+    /* A sum of squares is never negative; no values, no sums. */
+    if (tally_wide_is_neg(&m->sxx) || tally_wacc_is_neg(m->bxx))
+        return false;
+    bool any = m->inf || m->bx || m->bxx || m->scale || !tally_wide_is_zero(&m->sx) ||
+               !tally_wide_is_zero(&m->sxx);
+    return m->n > 0 || !any;
 }
 
 /* ---- the variance as an exact ratio num / (den * 2^e2) */

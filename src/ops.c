@@ -46,30 +46,18 @@ count_final(void *st, const struct tally_op_param *param, struct tally_value *ou
     *out = (struct tally_value){.kind = TALLY_VAL_INT, .i = *(int64_t *)st};
 }
 
-/* ---- sum and mean: an exact decimal sum, plus an exact binary sum of the
- * values that have no exact decimal form. Both are order-independent. */
-
-struct sum_st {
-    struct tally_wide dec; /* exact sum of decimal values, times 10^scale */
-    uint64_t n;            /* numeric values seen */
-    int32_t scale;
-    uint8_t all_int;        /* every value was an int64 integer */
-    uint8_t has_bin;        /* some value went to the binary sum */
-    uint8_t pos_inf;        /* a value was +inf (1e999) */
-    uint8_t neg_inf;        /* a value was -inf */
-    struct tally_wacc *bin; /* values without a decimal form; NULL while empty */
-};
+/* ---- sum and mean (struct tally_sum_st) */
 
 static void
 sum_init(void *st)
 {
-    struct sum_st *s = st;
+    struct tally_sum_st *s = st;
     memset(s, 0, sizeof *s);
     s->all_int = 1;
 }
 
 static void
-sum_add_binary(struct sum_st *s, double x)
+sum_add_binary(struct tally_sum_st *s, double x)
 {
     if (isinf(x)) {
         if (x > 0)
@@ -84,7 +72,7 @@ sum_add_binary(struct sum_st *s, double x)
 
 /* Adds v * 10^-scale to the decimal sum, at the larger of the two scales. */
 static void
-sum_add_decimal(struct sum_st *s, struct tally_wide v, int scale)
+sum_add_decimal(struct tally_sum_st *s, struct tally_wide v, int scale)
 {
     if (scale > s->scale) {
         tally_wide_mul_pow10(&s->dec, scale - s->scale);
@@ -98,7 +86,7 @@ sum_add_decimal(struct sum_st *s, struct tally_wide v, int scale)
 static void
 sum_update(void *st, const struct tally_cell *cell)
 {
-    struct sum_st *s = st;
+    struct tally_sum_st *s = st;
     s->n++;
     if (cell->num.kind != TALLY_NUM_INT)
         s->all_int = 0;
@@ -113,7 +101,7 @@ sum_update(void *st, const struct tally_cell *cell)
 static void
 sum_merge(void *dst, void *src)
 {
-    struct sum_st *d = dst, *s = src;
+    struct tally_sum_st *d = dst, *s = src;
     d->n += s->n;
     d->all_int &= s->all_int;
     d->pos_inf |= s->pos_inf;
@@ -124,7 +112,7 @@ sum_merge(void *dst, void *src)
 }
 
 static double
-sum_double(const struct sum_st *s)
+sum_double(const struct tally_sum_st *s)
 {
     if (s->pos_inf || s->neg_inf)
         return s->pos_inf && s->neg_inf ? NAN : s->pos_inf ? INFINITY : -INFINITY;
@@ -138,7 +126,7 @@ static void
 sum_final(void *st, const struct tally_op_param *param, struct tally_value *out)
 {
     (void)param;
-    const struct sum_st *s = st;
+    const struct tally_sum_st *s = st;
     *out = (struct tally_value){.kind = TALLY_VAL_EMPTY};
     if (s->n == 0)
         return;
@@ -154,7 +142,7 @@ static void
 mean_final(void *st, const struct tally_op_param *param, struct tally_value *out)
 {
     (void)param;
-    const struct sum_st *s = st;
+    const struct tally_sum_st *s = st;
     *out = (struct tally_value){.kind = TALLY_VAL_EMPTY};
     if (s->n == 0)
         return;
@@ -165,19 +153,12 @@ mean_final(void *st, const struct tally_op_param *param, struct tally_value *out
 static void
 sum_fini(void *st)
 {
-    struct sum_st *s = st;
+    struct tally_sum_st *s = st;
     free(s->bin);
     s->bin = NULL;
 }
 
 /* ---- min and max: the winning input, compared exactly across kinds. */
-
-struct ext_st {
-    uint32_t has;
-    uint32_t kind; /* TALLY_NUM_INT or TALLY_NUM_REAL */
-    int64_t i;
-    double d;
-};
 
 /* Compares an int64 with a double exactly (no rounding of the integer). */
 static int
@@ -211,12 +192,12 @@ ext_cmp(uint32_t ak, int64_t ai, double ad, uint32_t bk, int64_t bi, double bd)
 static void
 ext_init(void *st)
 {
-    memset(st, 0, sizeof(struct ext_st));
+    memset(st, 0, sizeof(struct tally_ext_st));
 }
 
 /* sign -1 keeps the smallest, +1 the largest; ties keep the earlier value. */
 static void
-ext_offer(struct ext_st *s, uint32_t kind, int64_t i, double d, int sign)
+ext_offer(struct tally_ext_st *s, uint32_t kind, int64_t i, double d, int sign)
 {
     if (s->has && ext_cmp(kind, i, d, s->kind, s->i, s->d) * sign <= 0)
         return;
@@ -238,27 +219,38 @@ max_update(void *st, const struct tally_cell *c)
     ext_offer(st, (uint32_t)c->num.kind, c->num.i, c->num.d, 1);
 }
 
+/* src wins when better, or as good and from earlier input by position
+ * (equal positions: dst, the earlier call); its position goes with it. */
+static void
+ext_merge(struct tally_ext_st *d, const struct tally_ext_st *s, int sign)
+{
+    if (!s->has)
+        return;
+    if (d->has) {
+        int c = ext_cmp(s->kind, s->i, s->d, d->kind, d->i, d->d) * sign;
+        if (c < 0 || (c == 0 && s->pos >= d->pos))
+            return;
+    }
+    *d = *s;
+}
+
 static void
 min_merge(void *dst, void *src)
 {
-    const struct ext_st *s = src;
-    if (s->has)
-        ext_offer(dst, s->kind, s->i, s->d, -1);
+    ext_merge(dst, src, -1);
 }
 
 static void
 max_merge(void *dst, void *src)
 {
-    const struct ext_st *s = src;
-    if (s->has)
-        ext_offer(dst, s->kind, s->i, s->d, 1);
+    ext_merge(dst, src, 1);
 }
 
 static void
 ext_final(void *st, const struct tally_op_param *param, struct tally_value *out)
 {
     (void)param;
-    const struct ext_st *s = st;
+    const struct tally_ext_st *s = st;
     *out = (struct tally_value){.kind = TALLY_VAL_EMPTY};
     if (!s->has)
         return;
@@ -272,23 +264,19 @@ ext_final(void *st, const struct tally_op_param *param, struct tally_value *out)
     out->as_input = true; /* min and max are input values: never rounded for display */
 }
 
-/* ---- median and pNN: every value, selected at the end. */
-
-struct pct_st {
-    double *v;
-    size_t n, cap;
-};
+/* ---- median and pNN: every value (struct tally_pct_st), selected at the
+ * end. */
 
 static void
 pct_init(void *st)
 {
-    memset(st, 0, sizeof(struct pct_st));
+    memset(st, 0, sizeof(struct tally_pct_st));
 }
 
 static void
 pct_update(void *st, const struct tally_cell *c)
 {
-    struct pct_st *s = st;
+    struct tally_pct_st *s = st;
     if (s->n == s->cap)
         tally_xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v);
     s->v[s->n++] = c->num.d;
@@ -297,11 +285,11 @@ pct_update(void *st, const struct tally_cell *c)
 static void
 pct_merge(void *dst, void *src)
 {
-    struct pct_st *d = dst, *s = src;
+    struct tally_pct_st *d = dst, *s = src;
     if (s->n == 0)
         return;
     if (d->n == 0) {
-        struct pct_st t = *d;
+        struct tally_pct_st t = *d;
         *d = *s;
         *s = t;
         return;
@@ -358,10 +346,21 @@ select_kth(double *v, size_t n, size_t k)
     }
 }
 
+/* The k-th value is a zero: which one, taking -0 below 0, so that the
+ * order of the values (of merges) never shows in the result. */
+static double
+zero_of_rank(const double *v, size_t n, size_t k)
+{
+    size_t below = 0; /* values below 0, and -0s */
+    for (size_t i = 0; i < n; i++)
+        below += v[i] < 0 || (v[i] == 0 && signbit(v[i]));
+    return below > k ? -0.0 : 0.0;
+}
+
 static void
 pct_final(void *st, const struct tally_op_param *param, struct tally_value *out)
 {
-    struct pct_st *s = st;
+    struct tally_pct_st *s = st;
     *out = (struct tally_value){.kind = TALLY_VAL_EMPTY};
     if (s->n == 0)
         return;
@@ -373,7 +372,10 @@ pct_final(void *st, const struct tally_op_param *param, struct tally_value *out)
         k = s->n - 1;
     double frac = rank - fl;
     select_kth(s->v, s->n, k);
-    double a = s->v[k], r = a;
+    double a = s->v[k];
+    if (a == 0)
+        a = zero_of_rank(s->v, s->n, k);
+    double r = a;
     if (frac > 0 && k + 1 < s->n) {
         double b = s->v[k + 1];
         for (size_t i = k + 2; i < s->n; i++)
@@ -389,7 +391,7 @@ pct_final(void *st, const struct tally_op_param *param, struct tally_value *out)
 static void
 pct_fini(void *st)
 {
-    struct pct_st *s = st;
+    struct tally_pct_st *s = st;
     free(s->v);
     s->v = NULL;
     s->n = s->cap = 0;
@@ -488,36 +490,41 @@ pct_parse(const char *arg, size_t len, struct tally_op_param *param, const char 
 
 static const struct tally_op ops[] = {
     {"count", NULL, TALLY_ARG_OPTIONAL, TALLY_IN_ROW, STATE(int64_t), count_init, count_update,
-     count_merge, count_final, NULL, NULL, NULL},
-    {"sum", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct sum_st), sum_init, sum_update,
-     sum_merge, sum_final, sum_fini, NULL, NULL},
-    {"min", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct ext_st), ext_init, min_update,
-     min_merge, ext_final, NULL, NULL, NULL},
-    {"max", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct ext_st), ext_init, max_update,
-     max_merge, ext_final, NULL, NULL, NULL},
-    {"mean", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct sum_st), sum_init, sum_update,
-     sum_merge, mean_final, sum_fini, NULL, NULL},
+     count_merge, count_final, NULL, tally_count_encode, tally_count_decode},
+    {"sum", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct tally_sum_st), sum_init,
+     sum_update, sum_merge, sum_final, sum_fini, tally_sum_encode, tally_sum_decode},
+    {"min", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct tally_ext_st), ext_init,
+     min_update, min_merge, ext_final, NULL, tally_ext_encode, tally_ext_decode},
+    {"max", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct tally_ext_st), ext_init,
+     max_update, max_merge, ext_final, NULL, tally_ext_encode, tally_ext_decode},
+    {"mean", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct tally_sum_st), sum_init,
+     sum_update, sum_merge, mean_final, sum_fini, tally_sum_encode, tally_sum_decode},
     {"stddev", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct tally_moments), var_init,
-     var_update, var_merge, stddev_final, var_fini, NULL, NULL},
+     var_update, var_merge, stddev_final, var_fini, tally_var_encode, tally_var_decode},
     {"var", NULL, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct tally_moments), var_init,
-     var_update, var_merge, var_final, var_fini, NULL, NULL},
-    {"median", median_parse, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct pct_st), pct_init,
-     pct_update, pct_merge, pct_final, pct_fini, NULL, NULL},
-    {"p", pct_parse, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct pct_st), pct_init,
-     pct_update, pct_merge, pct_final, pct_fini, NULL, NULL},
+     var_update, var_merge, var_final, var_fini, tally_var_encode, tally_var_decode},
+    {"median", median_parse, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct tally_pct_st),
+     pct_init, pct_update, pct_merge, pct_final, pct_fini, tally_pct_encode, tally_pct_decode},
+    {"p", pct_parse, TALLY_ARG_REQUIRED, TALLY_IN_NUMBER, STATE(struct tally_pct_st), pct_init,
+     pct_update, pct_merge, pct_final, pct_fini, tally_pct_encode, tally_pct_decode},
     {"distinct", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_strmap), tally_sm_init,
-     tally_sm_update, tally_sm_merge, tally_distinct_final, tally_sm_fini, NULL, NULL},
+     tally_sm_update, tally_sm_merge, tally_distinct_final, tally_sm_fini, tally_sm_encode,
+     tally_sm_decode},
     {"first", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_text_st), tally_text_init,
-     tally_first_update, tally_first_merge, tally_text_final, tally_text_fini, NULL, NULL},
+     tally_first_update, tally_first_merge, tally_text_final, tally_text_fini, tally_text_encode,
+     tally_text_decode},
     {"last", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_text_st), tally_text_init,
-     tally_last_update, tally_last_merge, tally_text_final, tally_text_fini, NULL, NULL},
+     tally_last_update, tally_last_merge, tally_text_final, tally_text_fini, tally_text_encode,
+     tally_text_decode},
     {"mode", NULL, TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(struct tally_strmap), tally_sm_init,
-     tally_sm_update, tally_sm_merge, tally_mode_final, tally_sm_fini, NULL, NULL},
+     tally_sm_update, tally_sm_merge, tally_mode_final, tally_sm_fini, tally_sm_encode,
+     tally_sm_decode},
 };
 
 static const struct tally_op count_col_op = {
-    "count",      NULL,        TALLY_ARG_REQUIRED, TALLY_IN_TEXT, STATE(int64_t), count_init,
-    count_update, count_merge, count_final,        NULL,          NULL,           NULL};
+    "count",        NULL,       TALLY_ARG_REQUIRED, TALLY_IN_TEXT,
+    STATE(int64_t), count_init, count_update,       count_merge,
+    count_final,    NULL,       tally_count_encode, tally_count_decode};
 
 const struct tally_op *
 tally_op_find(const char *name, size_t len, struct tally_op_param *param, const char **why)

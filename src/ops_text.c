@@ -1,10 +1,12 @@
 /* first, last, distinct and mode (see ops_int.h): they see the bytes of
- * every non-empty value and merge so that input order decides ties. */
+ * every non-empty value and merge so that input order decides ties: the
+ * order of the calls, unless positions (partials, codec.h) say otherwise. */
 #include "ops_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "tally/codec.h"
 #include "tally/xalloc.h"
 
 /* ---- first and last: owned copies of the bytes. */
@@ -54,11 +56,13 @@ text_swap(struct tally_text_st *a, struct tally_text_st *b)
     *b = t;
 }
 
+/* first keeps dst unless src comes from earlier input; last takes src
+ * unless it comes from earlier input. */
 void
 tally_first_merge(void *dst, void *src)
 {
     struct tally_text_st *d = dst, *s = src;
-    if (!d->has && s->has)
+    if (s->has && (!d->has || s->pos < d->pos))
         text_swap(d, s);
 }
 
@@ -66,7 +70,7 @@ void
 tally_last_merge(void *dst, void *src)
 {
     struct tally_text_st *d = dst, *s = src;
-    if (s->has)
+    if (s->has && (!d->has || s->pos >= d->pos))
         text_swap(d, s);
 }
 
@@ -148,20 +152,113 @@ tally_sm_update(void *st, const struct tally_cell *c)
     sm_add(st, c->text.ptr, c->text.len, tally_hash_bytes(c->text.ptr, c->text.len, 0), 1);
 }
 
+/* ---- segments (ops_int.h): segment k of a map that has entries */
+
+static size_t
+seg_count(const struct tally_strmap *m)
+{
+    return m->nseg ? m->nseg : 1;
+}
+
+static uint64_t
+seg_pos(const struct tally_strmap *m, size_t k)
+{
+    return m->nseg ? m->seg[k].pos : 0;
+}
+
+static size_t
+seg_end(const struct tally_strmap *m, size_t k)
+{
+    return k + 1 < m->nseg ? m->seg[k + 1].start : m->n;
+}
+
+static size_t
+seg_start(const struct tally_strmap *m, size_t k)
+{
+    return m->nseg ? m->seg[k].start : 0;
+}
+
+static void
+seg_append(struct tally_strmap *m, uint64_t pos, size_t start)
+{
+    tally_xgrow((void **)&m->seg, &m->segcap, m->nseg + 1, sizeof *m->seg);
+    m->seg[m->nseg++] = (struct tally_sm_seg){pos, start};
+}
+
+/* Entries [start, m->n), just added, were first seen at pos, which is not
+ * below the position of any entry before them. */
+static void
+seg_mark(struct tally_strmap *m, uint64_t pos, size_t start)
+{
+    if (start == 0) { /* the map was empty */
+        if (pos != 0)
+            seg_append(m, pos, 0);
+        return;
+    }
+    if (seg_pos(m, seg_count(m) - 1) == pos)
+        return;
+    if (m->nseg == 0)
+        seg_append(m, 0, 0);
+    seg_append(m, pos, start);
+}
+
+/* Adds segment k of s at the end of d's first-seen order. */
+static void
+sm_add_seg(struct tally_strmap *d, const struct tally_strmap *s, size_t k)
+{
+    size_t before = d->n;
+    for (size_t e = seg_start(s, k), end = seg_end(s, k); e < end; e++) {
+        const struct tally_sm_ent *x = &s->ent[e];
+        sm_add(d, s->bytes + x->off, x->len, x->hash, x->count);
+    }
+    if (d->n > before)
+        seg_mark(d, seg_pos(s, k), before);
+}
+
+static void
+sm_swap(struct tally_strmap *a, struct tally_strmap *b)
+{
+    struct tally_strmap t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* d and s interleaved by position (d's first where equal), into a new map. */
+static void
+sm_interleave(struct tally_strmap *d, struct tally_strmap *s)
+{
+    struct tally_strmap t;
+    tally_sm_init(&t);
+    size_t i = 0, j = 0, nd = seg_count(d), ns = seg_count(s);
+    while (i < nd || j < ns) {
+        if (j == ns || (i < nd && seg_pos(d, i) <= seg_pos(s, j)))
+            sm_add_seg(&t, d, i++);
+        else
+            sm_add_seg(&t, s, j++);
+    }
+    sm_swap(d, &t);
+    tally_sm_fini(&t);
+}
+
 void
 tally_sm_merge(void *dst, void *src)
 {
     struct tally_strmap *d = dst, *s = src;
+    if (s->n == 0)
+        return;
     if (d->n == 0) {
-        struct tally_strmap t = *d;
-        *d = *s;
-        *s = t;
+        sm_swap(d, s);
         return;
     }
-    for (size_t e = 0; e < s->n; e++) {
-        const struct tally_sm_ent *x = &s->ent[e];
-        sm_add(d, s->bytes + x->off, x->len, x->hash, x->count);
+    if (seg_pos(s, 0) < seg_pos(d, seg_count(d) - 1)) {
+        if (seg_pos(s, seg_count(s) - 1) >= seg_pos(d, 0)) {
+            sm_interleave(d, s);
+            return;
+        }
+        sm_swap(d, s); /* src comes first: add dst's entries after it */
     }
+    for (size_t k = 0, n = seg_count(s); k < n; k++)
+        sm_add_seg(d, s, k);
 }
 
 void
@@ -195,5 +292,113 @@ tally_sm_fini(void *st)
     free(m->bytes);
     free(m->ent);
     free(m->idx);
+    free(m->seg);
     memset(m, 0, sizeof *m);
+}
+
+/* ---- state text (codec.h) */
+
+void
+tally_text_encode(const void *st, uint64_t origin, struct tally_buf *out)
+{
+    const struct tally_text_st *s = st;
+    if (!s->has) {
+        tally_enc_u64(out, 0);
+    } else {
+        tally_enc_u64(out, 1);
+        tally_enc_sep(out);
+        tally_enc_u64(out, tally_codec_add_pos(s->pos, origin));
+        tally_enc_sep(out);
+        tally_enc_bytes(out, s->buf, s->len);
+    }
+    tally_enc_end(out);
+}
+
+bool
+tally_text_decode(void *st, const char *text, size_t len)
+{
+    struct tally_text_st *s = st;
+    struct tally_dec d;
+    uint64_t tag, pos;
+    tally_dec_init(&d, text, len);
+    if (!tally_dec_u64_max(&d, 1, &tag))
+        return false;
+    if (tag == 0)
+        return tally_dec_end(&d);
+    struct tally_buf b = {0};
+    if (!tally_dec_sep(&d) || !tally_dec_u64(&d, &pos) || !tally_dec_sep(&d) ||
+        !tally_dec_bytes(&d, &b) || b.len == 0 || !tally_dec_end(&d)) {
+        tally_buf_free(&b);
+        return false;
+    }
+    free(s->buf);
+    s->buf = b.p;
+    s->len = b.len;
+    s->cap = b.cap;
+    s->has = 1;
+    s->pos = pos;
+    return true;
+}
+
+void
+tally_sm_encode(const void *st, uint64_t origin, struct tally_buf *out)
+{
+    const struct tally_strmap *m = st;
+    size_t nseg = m->n ? seg_count(m) : 0;
+    tally_enc_u64(out, nseg);
+    for (size_t k = 0; k < nseg; k++) {
+        tally_enc_sep(out);
+        tally_enc_u64(out, tally_codec_add_pos(seg_pos(m, k), origin));
+        tally_enc_sep(out);
+        tally_enc_u64(out, seg_end(m, k) - seg_start(m, k));
+        for (size_t e = seg_start(m, k), end = seg_end(m, k); e < end; e++) {
+            const struct tally_sm_ent *x = &m->ent[e];
+            tally_enc_sep(out);
+            tally_enc_bytes(out, m->bytes + x->off, x->len);
+            tally_enc_sep(out);
+            tally_enc_u64(out, x->count);
+        }
+    }
+    tally_enc_end(out);
+}
+
+/* One segment's entries, after its position: ,NENT then ,BYTES,COUNT each. */
+static bool
+sm_decode_seg(struct tally_strmap *m, struct tally_dec *d, uint64_t pos, struct tally_buf *b)
+{
+    size_t nent, start = m->n;
+    if (!tally_dec_sep(d) || !tally_dec_count(d, 4, &nent) || nent == 0)
+        return false;
+    for (size_t e = 0; e < nent; e++) {
+        uint64_t count;
+        tally_buf_reset(b);
+        if (!tally_dec_sep(d) || !tally_dec_bytes(d, b) || b->len == 0 || !tally_dec_sep(d) ||
+            !tally_dec_u64(d, &count) || count == 0)
+            return false;
+        size_t before = m->n;
+        sm_add(m, b->p, b->len, tally_hash_bytes(b->p, b->len, 0), count);
+        if (m->n == before) /* the value came before */
+            return false;
+    }
+    seg_mark(m, pos, start);
+    return true;
+}
+
+bool
+tally_sm_decode(void *st, const char *text, size_t len)
+{
+    struct tally_strmap *m = st;
+    struct tally_dec d;
+    struct tally_buf b = {0};
+    size_t nseg;
+    bool ok;
+    tally_dec_init(&d, text, len);
+    ok = tally_dec_count(&d, 8, &nseg);
+    for (size_t k = 0; ok && k < nseg; k++) {
+        uint64_t pos;
+        ok = tally_dec_sep(&d) && tally_dec_u64(&d, &pos) &&
+             (k == 0 || pos > seg_pos(m, seg_count(m) - 1)) && sm_decode_seg(m, &d, pos, &b);
+    }
+    tally_buf_free(&b);
+    return ok && tally_dec_end(&d);
 }

@@ -12,6 +12,9 @@
 
 #include "tally/slice.h"
 
+struct tally_buf;
+struct tally_dec;
+
 /* ---- wide integers: 256-bit two's complement, little-endian words */
 
 struct tally_wide {
@@ -31,6 +34,11 @@ struct tally_wide tally_wide_abs(const struct tally_wide *a);
 bool tally_wide_to_int64(const struct tally_wide *a, int64_t *out);
 /* a * 10^-scale (0 <= scale <= 38), correctly rounded. */
 double tally_wide_to_double(const struct tally_wide *a, int scale);
+
+/* State text (codec.h): a signed decimal, exact over the 256 bits. */
+void tally_wide_encode(const struct tally_wide *a, struct tally_buf *b);
+bool tally_wide_decode(struct tally_dec *d, struct tally_wide *a);
+bool tally_wide_is_zero(const struct tally_wide *a);
 
 /* ---- exact decimal form */
 
@@ -115,6 +123,15 @@ double tally_wacc_to_double(const struct tally_wacc *a, double d);
 /* The sum as a magnitude and sign, in its units; out has room for
  * TALLY_SA2_LIMBS / 2 words. Returns the trimmed length. */
 int tally_wacc_to_mag(const struct tally_wacc *a, uint64_t *out, bool *neg);
+
+/* State text (codec.h): 0 for the empty sum, else LEN,BASE,L0,..., the
+ * limbs normalised. decode reads a window inside limbs [0, max_limbs)
+ * (TALLY_SA_LIMBS for tally_wacc_add sums, TALLY_SA2_LIMBS for squares) into
+ * *out (NULL when empty); on false *out may hold a part, for free(). */
+void tally_wacc_encode(const struct tally_wacc *a, struct tally_buf *b);
+bool tally_wacc_decode(struct tally_dec *d, int max_limbs, struct tally_wacc **out);
+/* Whether the sum is negative. */
+bool tally_wacc_is_neg(const struct tally_wacc *a);
 
 /* ---- magnitudes: little-endian arrays of words with an explicit length;
  * results have room for the stated number of words and are trimmed (no top

@@ -40,5 +40,9 @@ void tally_moments_merge(struct tally_moments *dst, struct tally_moments *src);
 bool tally_moments_var(const struct tally_moments *m, double *out);
 bool tally_moments_stddev(const struct tally_moments *m, double *out);
 void tally_moments_fini(struct tally_moments *m);
+/* State text (codec.h): N,SCALE,INF,SX,SXX,BX,BXX (no ';'). decode reads
+ * into an initialised m; on false m is still fit for fini. */
+void tally_moments_encode(const struct tally_moments *m, struct tally_buf *b);
+bool tally_moments_decode(struct tally_dec *d, struct tally_moments *m);
 
 #endif
