@@ -40,12 +40,32 @@ mappers()
     shift
     for piece in "$dir"/piece.*; do
         if ! mapreduce_map_input_start=$offset "$tally" --partial "$@" <"$piece" \
-            >"$dir/map.${piece##*.}" 2>"$dir/map.err"; then
+            >"$dir/map.${piece##*.}" 2>"$dir/mapper.err"; then
             failed=$((failed + 1))
-            echo "FAIL mapper on $piece (offset $offset): $(cat "$dir/map.err")"
+            echo "FAIL mapper on $piece (offset $offset): $(cat "$dir/mapper.err")"
         fi
         offset=$((offset + $(wc -c <"$piece")))
     done
+}
+
+# partition DIR KEY_FIELDS REDUCERS: Hadoop's partitioner played by awk;
+# each line of stdin goes to DIR/reduce.<hash of its first KEY_FIELDS
+# tab-separated fields, modulo REDUCERS> (every file is made, maybe empty).
+partition()
+{
+    local i
+    for ((i = 0; i < $3; i++)); do
+        : >"$1/reduce.$i"
+    done
+    awk -F '\t' -v dir="$1" -v nf="$2" -v r="$3" '
+        BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i }
+        {
+            key = $1
+            for (i = 2; i <= nf; i++) key = key "\t" $i
+            h = 0
+            for (i = 1; i <= length(key); i++) h = (h * 31 + ord[substr(key, i, 1)]) % 1000003
+            print >> (dir "/reduce." (h % r))
+        }'
 }
 
 # job NAME INPUT SPLIT_OPTION ARGS...: the whole contract on INPUT cut by
@@ -84,6 +104,22 @@ job()
     done
     "$tally" --merge "${level[@]}" >"$dir/got.tree" 2>&1
     check "$name: tree of reducers" "$dir/want" "$dir/got.tree"
+
+    # Three reducers: the partitioner sends each line by its key (the qid
+    # and the group's keys, stream.num.map.output.key.fields=1+K) to one
+    # of them, so the header and trailer lines reach only some: the
+    # reducers are given the query, write partials, and one merges those.
+    local nkeys=0 prev= a
+    for a in "$@"; do
+        [ "$prev" = -g ] && nkeys=$(($(tr -cd , <<<"$a" | wc -c) + 1))
+        prev=$a
+    done
+    cat "${maps[@]}" | partition "$dir" $((1 + nkeys)) 3
+    for i in 0 1 2; do
+        sort "$dir/reduce.$i" | "$tally" --merge --partial "$@" >"$dir/reduced.$i" 2>&1
+    done
+    cat "$dir"/reduced.? | "$tally" --merge >"$dir/got.many" 2>&1
+    check "$name: three reducers given the query" "$dir/want" "$dir/got.many"
 
     # Unsorted, mappers in reverse order: the origins keep it exact.
     local reversed=()
