@@ -6,7 +6,6 @@ shard counts below and above the number of workers); its errors say what
 went wrong; and a worker SIGKILLed while it runs a task costs nothing:
 the scheduler runs that shard again on the other worker and the answer is
 still exact."""
-import glob
 import os
 import signal
 import socket

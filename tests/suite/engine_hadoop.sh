@@ -109,7 +109,7 @@ job()
     # and the group's keys, stream.num.map.output.key.fields=1+K) to one
     # of them, so the header and trailer lines reach only some: the
     # reducers are given the query, write partials, and one merges those.
-    local nkeys=0 prev= a
+    local nkeys=0 prev='' a
     for a in "$@"; do
         [ "$prev" = -g ] && nkeys=$(($(tr -cd , <<<"$a" | wc -c) + 1))
         prev=$a
