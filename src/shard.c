@@ -4,6 +4,7 @@
  * them for true line numbers. */
 #include "tally/shard.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,24 +41,27 @@ tally_shard_init(struct tally_shard *s, uint32_t k, uint32_t n, const uint64_t *
 }
 
 /* The size of the input at path, or a usage error saying why it cannot be
- * read in byte ranges. */
+ * read in byte ranges. A pipe is refused before it is opened (opening one
+ * waits for its writer). */
 static int
 check_input(const char *path, uint64_t *size, struct tally_diag *d)
 {
     if (strcmp(path, "-") == 0)
         return tally_diag_usage(d, "--shard reads byte ranges; <stdin> is not a regular file");
+    struct stat st;
+    bool known = stat(path, &st) == 0;
+    if (known && !S_ISREG(st.st_mode))
+        return tally_diag_usage(d, "--shard reads byte ranges; %s is not a regular file", path);
     struct tally_reader *rd;
     int rc = tally_reader_open(&rd, path, d);
     if (rc != TALLY_OK)
         return rc;
-    struct stat st;
-    bool regular = stat(path, &st) == 0 && S_ISREG(st.st_mode);
     bool packed = tally_reader_compressed(rd);
     tally_reader_free(rd);
-    if (!regular)
-        return tally_diag_usage(d, "--shard reads byte ranges; %s is not a regular file", path);
     if (packed)
         return tally_diag_usage(d, "--shard reads byte ranges; %s is compressed", path);
+    if (!known)
+        return tally_diag_fail(d, NULL, "cannot read %s: %s", path, strerror(ENOENT));
     *size = (uint64_t)st.st_size;
     return TALLY_OK;
 }
