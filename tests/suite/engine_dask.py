@@ -120,6 +120,15 @@ def errors():
                       "--timeout", "3", "--", "-g", "status", "data/access.csv"])
     check("no scheduler: exit 1, saying so", rc == 1 and "cannot connect" in err,
           f"exit {rc}: {err}")
+    # The address from the scheduler file; as many shards as worker threads.
+    args = ["-g", "method", "-a", "count,first:path,last:path", "data/access.csv"]
+    want = run([TALLY, *args])
+    got = run([sys.executable, DRIVER, "--scheduler-file", os.path.join(TMP, "scheduler.json"),
+               "--", *args])
+    shards = [a.split()[0] for _, a in calls()[-2:]]
+    check("--scheduler-file, default --shards", got[:2] == want[:2] and want[1]
+          and sorted(shards) == ["--shard=1/2", "--shard=2/2"],
+          f"exit {got[0]}: {got[2]}; last calls {shards}")
     # A failing tally fails its task: its status and message come back.
     args = ["-g", "no_such_column", "data/access.csv"]
     want = run([TALLY, *args])
