@@ -157,6 +157,17 @@ def calls():
         return []
 
 
+def started_task():
+    """(wrapper pid, worker pid) of a task waiting on the hold, or None."""
+    running = os.path.join(TMP, "running")
+    for marker in sorted(os.listdir(running)):
+        with open(os.path.join(running, marker)) as f:
+            worker = f.read().strip()
+        if worker.isdigit():  # else not written yet
+            return int(marker), int(worker)
+    return None
+
+
 def kill_mid_task():
     """SIGKILL the worker running a task; the job still gives the exact answer."""
     args = ["-g", "status", "-a", "count,sum:bytes,first:path,last:path,mode:host,"
@@ -168,24 +179,23 @@ def kill_mid_task():
     job = subprocess.Popen([sys.executable, DRIVER, "--scheduler", ADDR, "--shards", "4", "--",
                             *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        running = os.path.join(TMP, "running")
-        if not wait_until("a task starts", lambda: os.listdir(running)):
+        if not wait_until("a task starts", lambda: started_task() is not None):
             return
-        marker = sorted(os.listdir(running))[0]
-        with open(os.path.join(running, marker)) as f:
-            victim = int(f.read())
+        marker, victim = started_task()
         check("the task runs in one of our workers", victim in WORKER_PIDS,
               f"parent {victim}, workers {WORKER_PIDS}")
         # The scheduler agrees: that worker (found by pid) is processing a task.
         with distributed.Client(ADDR, timeout=60) as client:
             by_pid = {pid: a for a, pid in client.run(os.getpid).items()}
             addr = by_pid.get(victim)
-            check("the scheduler sees the task on that worker",
-                  addr is not None and client.processing([addr]).get(addr),
+            busy = addr is not None and client.processing([addr]).get(addr)
+            check("the scheduler sees the task on that worker", busy,
                   f"{addr}: {client.processing()}")
+            if victim not in WORKER_PIDS or not busy:
+                return
             os.kill(victim, signal.SIGKILL)
             try:
-                os.kill(int(marker), signal.SIGKILL)  # its task, left waiting
+                os.kill(marker, signal.SIGKILL)  # its task, left waiting
             except ProcessLookupError:
                 pass
             wait_until("the scheduler drops the killed worker",
