@@ -36,7 +36,9 @@ count_update(void *st, const struct tally_cell *cell)
 static void
 count_merge(void *dst, void *src)
 {
-    *(int64_t *)dst += *(int64_t *)src;
+    /* Saturating: decoded counts (--merge) are not bounded by one run. */
+    int64_t *d = dst, s = *(int64_t *)src;
+    *d = *d > INT64_MAX - s ? INT64_MAX : *d + s;
 }
 
 static void
