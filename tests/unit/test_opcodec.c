@@ -437,6 +437,53 @@ test_opcodec_refuses_states_no_run_makes(void **state)
     }
 }
 
+/* The encodings codec.h documents, for states made by feeding values. */
+static void
+expect_encoding(const char *name, uint64_t origin, const char *want, size_t n, ...)
+{
+    struct agg a = find(name);
+    void *st = new_state(&a);
+    va_list ap;
+    va_start(ap, n);
+    for (size_t i = 0; i < n; i++) {
+        struct val v;
+        const char *t = va_arg(ap, const char *);
+        v.len = strlen(t);
+        memcpy(v.b, t, v.len);
+        feed(&a, st, &v);
+    }
+    va_end(ap);
+    struct tally_buf b = {0};
+    a.op->encode(st, origin, &b);
+    if (strcmp(b.p, want) != 0)
+        fail_msg("%s: encodes as %s, want %s", name, b.p, want);
+    tally_buf_free(&b);
+    free_state(&a, st);
+}
+
+static void
+test_opcodec_encodings_are_as_documented(void **state)
+{
+    (void)state;
+    expect_encoding("count", 0, "3;", 3, "a", "", "b");
+    expect_encoding("count:", 0, "0;", 0);
+    expect_encoding("sum", 0, "2,0,1,3,0;", 2, "1", "2");
+    expect_encoding("sum", 0, "2,1,0,35,0;", 2, "1", "2.5");
+    expect_encoding("mean", 0, "1,0,2,0,0;", 1, "1e-400"); /* a binary 0: no limbs */
+    expect_encoding("sum", 0, "2,0,12,0,0;", 2, "1e999", "-1e999");
+    expect_encoding("sum", 0, "0,0,1,0,0;", 1, "x");
+    expect_encoding("min", 100, "1,-7,100;", 2, "3", "-7");
+    expect_encoding("max", 0, "2,3fe0000000000000,0;", 2, "0.5", "-1");
+    expect_encoding("max", 0, "0;", 0);
+    expect_encoding("median", 0, "2,3ff0000000000000,8000000000000000;", 2, "1", "-0.0");
+    expect_encoding("var", 0, "2,0,0,3,5,0,0;", 2, "1", "2");
+    expect_encoding("stddev", 0, "1,0,1,0,0,0,0;", 1, "1e999");
+    expect_encoding("first", 5, "1,5,a%20b;", 2, "a b", "c");
+    expect_encoding("last", 5, "1,5,c%2C%3B%25;", 2, "a b", "c,;%");
+    expect_encoding("mode", 9, "1,9,2,x,2,y,1;", 3, "x", "y", "x");
+    expect_encoding("distinct", 0, "0;", 1, "");
+}
+
 int
 main(void)
 {
@@ -447,6 +494,7 @@ main(void)
         cmocka_unit_test(test_opcodec_partials_merge_like_one_pass_ties),
         cmocka_unit_test(test_opcodec_damaged_text_never_decodes_into_something_else),
         cmocka_unit_test(test_opcodec_refuses_states_no_run_makes),
+        cmocka_unit_test(test_opcodec_encodings_are_as_documented),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
