@@ -484,6 +484,74 @@ test_opcodec_encodings_are_as_documented(void **state)
     expect_encoding("distinct", 0, "0;", 1, "");
 }
 
+/* The result of merging a state fed `second` into one fed `first`, both
+ * given positions by decoding their text with origins oa and ob. */
+static struct tally_value
+merged(const struct agg *a, const char *first, uint64_t oa, const char *second, uint64_t ob,
+       char *textbuf)
+{
+    void *x = new_state(a), *y = new_state(a);
+    struct val v = {{0}, strlen(first)};
+    memcpy(v.b, first, v.len);
+    feed(a, x, &v);
+    v.len = strlen(second);
+    memcpy(v.b, second, v.len);
+    feed(a, y, &v);
+    if (oa || ob) { /* through text, with positions */
+        struct tally_buf tx = {0}, ty = {0};
+        a->op->encode(x, oa, &tx);
+        a->op->encode(y, ob, &ty);
+        free_state(a, x);
+        free_state(a, y);
+        x = decode_ok(a, &tx);
+        y = decode_ok(a, &ty);
+        tally_buf_free(&tx);
+        tally_buf_free(&ty);
+    }
+    a->op->merge(x, y);
+    struct tally_value out;
+    a->op->final(x, &a->param, &out);
+    if (out.kind == TALLY_VAL_TEXT) {
+        memcpy(textbuf, out.s.ptr, out.s.len);
+        out.s.ptr = textbuf;
+    }
+    free_state(a, x);
+    free_state(a, y);
+    return out;
+}
+
+/* Without positions (threads) the call order decides, as before partials;
+ * with them, the input order, whatever the call order. */
+static void
+test_opcodec_positions_decide_only_where_they_differ(void **state)
+{
+    (void)state;
+    char tb[16];
+    struct agg first = find("first"), last = find("last"), mode = find("mode"), min = find("min");
+    struct tally_value v = merged(&first, "b", 0, "a", 0, tb);
+    assert_true(v.s.len == 1 && tb[0] == 'b');
+    v = merged(&last, "b", 0, "a", 0, tb);
+    assert_true(v.s.len == 1 && tb[0] == 'a');
+    v = merged(&mode, "b", 0, "a", 0, tb);
+    assert_true(v.s.len == 1 && tb[0] == 'b');
+    v = merged(&min, "0.0", 0, "0", 0, tb);
+    assert_int_equal(v.kind, TALLY_VAL_REAL);
+    /* dst from later input than src */
+    v = merged(&first, "b", 20, "a", 10, tb);
+    assert_true(v.s.len == 1 && tb[0] == 'a');
+    v = merged(&last, "b", 20, "a", 10, tb);
+    assert_true(v.s.len == 1 && tb[0] == 'b');
+    v = merged(&mode, "b", 20, "a", 10, tb);
+    assert_true(v.s.len == 1 && tb[0] == 'a');
+    v = merged(&min, "0.0", 20, "0", 10, tb);
+    assert_int_equal(v.kind, TALLY_VAL_INT);
+    /* equal positions: the call order again */
+    v = merged(&last, "b", 10, "a", 10, tb);
+    assert_true(v.s.len == 1 && tb[0] == 'a');
+    v = merged(&first, "b", 10, "a", 10, tb);
+    assert_true(v.s.len == 1 && tb[0] == 'b');
+}
+
 int
 main(void)
 {
@@ -495,6 +563,7 @@ main(void)
         cmocka_unit_test(test_opcodec_damaged_text_never_decodes_into_something_else),
         cmocka_unit_test(test_opcodec_refuses_states_no_run_makes),
         cmocka_unit_test(test_opcodec_encodings_are_as_documented),
+        cmocka_unit_test(test_opcodec_positions_decide_only_where_they_differ),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
