@@ -4,7 +4,8 @@
  * cut: sums are kept exactly (scaled integers for decimals, a windowed
  * binary superaccumulator for the rest, see exact.h), var and stddev keep exact
  * moments (moments.h), percentiles keep all values, sets and maps keep every
- * string (ops_text.c). */
+ * string (ops_text.c). Their state text for partials (codec.h) is in
+ * ops_codec.c and ops_text.c. */
 #include "tally/ops.h"
 
 #include <math.h>
