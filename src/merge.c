@@ -124,18 +124,20 @@ take_header(struct merge *m, const char *s, size_t n, const struct tally_loc *lo
     }
     if (!m->open) {
         m->first = q;
-        snprintf(m->first_input, sizeof m->first_input, "%s", m->input);
+        snprintf(m->first_input, sizeof m->first_input, "%s:%" PRIu64, m->input, m->lineno);
         if (m->early && m->early_qid != q.qid)
             return tally_diag_fail(d, loc, "the end line of another query came before this header");
         return open_run(m, d);
     }
     char what[600];
     if (tally_pquery_diff(&m->first, &q, what, sizeof what) && m->given)
-        rc = tally_diag_usage(d, "%s holds partials of another query than the one given (%s)",
-                              m->input, what);
+        rc = tally_diag_usage(d,
+                              "%s:%" PRIu64 " is a partial of another query than the one "
+                              "given (%s)",
+                              m->input, m->lineno, what);
     else if (tally_pquery_diff(&m->first, &q, what, sizeof what))
-        rc = tally_diag_usage(d, "%s and %s hold partials of different queries (%s)",
-                              m->first_input, m->input, what);
+        rc = tally_diag_usage(d, "%s and %s:%" PRIu64 " are partials of different queries (%s)",
+                              m->first_input, m->input, m->lineno, what);
     tally_pquery_fini(&q);
     return rc;
 }
