@@ -20,7 +20,7 @@ cmake --build "$build" -j2 --target fuzz
 tests/fuzz/make-corpus.sh "$work/seeds"
 
 fail=0
-for h in csvparse tsvparse expr number reader logparse merge; do
+for h in csvparse tsvparse expr number reader logparse opdecode merge; do
     mkdir -p "$work/$h/corpus" "$work/$h/art"
     echo "-- fuzz_$h"
     if ! (cd "$work/$h/art" && "$OLDPWD/$build/fuzz_$h" -max_total_time="$secs" -timeout=10 \

@@ -579,10 +579,16 @@ tally_csvparse_free(struct tally_csvparse *p)
 void
 tally_csvparse_reset(struct tally_csvparse *p, const char *file)
 {
+    tally_csvparse_reset_at(p, file, 1);
+}
+
+void
+tally_csvparse_reset_at(struct tally_csvparse *p, const char *file, uint64_t first_line)
+{
     reset_libcsv(p);
     drop_record(p);
     p->file = file;
-    p->line = 1;
+    p->line = first_line ? first_line : 1;
     p->col = 0;
     p->pending_cr = false;
     p->skipping = false;

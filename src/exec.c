@@ -28,6 +28,23 @@ cores(void)
     return n > 1 ? (int)(n > 256 ? 256 : n) : 1;
 }
 
+/* The value of mapreduce_map_input_start when it is a decimal number that
+ * fits, else 0. */
+static uint64_t
+env_origin(void)
+{
+    const char *v = getenv("mapreduce_map_input_start");
+    if (!v || !*v)
+        return 0;
+    uint64_t n = 0;
+    for (const char *p = v; *p; p++) {
+        if (*p < '0' || *p > '9' || n > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+            return 0;
+        n = n * 10 + (uint64_t)(*p - '0');
+    }
+    return n;
+}
+
 void
 tally_exec_init(struct tally_exec *e, const struct tally_opts *o, int out_fd)
 {
@@ -44,4 +61,7 @@ tally_exec_init(struct tally_exec *e, const struct tally_opts *o, int out_fd)
     e->threads = o->threads > 0 ? o->threads : cores();
     e->progress = o->progress;
     e->partial = NULL;
+    e->shard_k = o->shard_k;
+    e->shard_n = o->shard_n;
+    e->origin = env_origin();
 }

@@ -91,6 +91,9 @@ open_run(struct merge *m, struct tally_diag *d)
     struct tally_opts eff;
     effective_options(&eff, m->o, &m->first);
     tally_exec_init(&m->exec, &eff, m->out_fd);
+    /* Decoded states hold whole-input positions already: a combiner run
+     * inside a Hadoop map task must not move them by the split's offset. */
+    m->exec.origin = 0;
     if (m->o->partial) {
         out_header(m);
         m->exec.partial = &m->out;

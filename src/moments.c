@@ -102,7 +102,7 @@ bool
 tally_moments_decode(struct tally_dec *d, struct tally_moments *m)
 {
     uint64_t scale, inf;
-    if (!tally_dec_u64(d, &m->n) || !tally_dec_sep(d) ||
+    if (!tally_dec_u64_max(d, INT64_MAX, &m->n) || !tally_dec_sep(d) ||
         !tally_dec_u64_max(d, TALLY_MOMENTS_MAX_SCALE, &scale) || !tally_dec_sep(d) ||
         !tally_dec_u64_max(d, 3, &inf) || !tally_dec_sep(d) || !tally_wide_decode(d, &m->sx) ||
         !tally_dec_sep(d) || !tally_wide_decode(d, &m->sxx) || !tally_dec_sep(d) ||

@@ -4,7 +4,8 @@
  * cut: sums are kept exactly (scaled integers for decimals, a windowed
  * binary superaccumulator for the rest, see exact.h), var and stddev keep exact
  * moments (moments.h), percentiles keep all values, sets and maps keep every
- * string (ops_text.c). */
+ * string (ops_text.c). Their state text for partials (codec.h) is in
+ * ops_codec.c and ops_text.c. */
 #include "tally/ops.h"
 
 #include <math.h>
@@ -36,7 +37,9 @@ count_update(void *st, const struct tally_cell *cell)
 static void
 count_merge(void *dst, void *src)
 {
-    *(int64_t *)dst += *(int64_t *)src;
+    /* Saturating: decoded counts (--merge) are not bounded by one run. */
+    int64_t *d = dst, s = *(int64_t *)src;
+    *d = *d > INT64_MAX - s ? INT64_MAX : *d + s;
 }
 
 static void

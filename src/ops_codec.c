@@ -61,7 +61,7 @@ tally_sum_decode(void *st, const char *text, size_t len)
     struct tally_dec d;
     uint64_t scale, flags;
     tally_dec_init(&d, text, len);
-    if (!tally_dec_u64(&d, &s->n) || !tally_dec_sep(&d) ||
+    if (!tally_dec_u64_max(&d, INT64_MAX, &s->n) || !tally_dec_sep(&d) ||
         !tally_dec_u64_max(&d, TALLY_EXACT_MAX_SCALE, &scale) || !tally_dec_sep(&d) ||
         !tally_dec_u64_max(&d, 15, &flags) || !tally_dec_sep(&d) ||
         !tally_wide_decode(&d, &s->dec) || !tally_dec_sep(&d) ||

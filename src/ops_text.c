@@ -373,7 +373,7 @@ sm_decode_seg(struct tally_strmap *m, struct tally_dec *d, uint64_t pos, struct 
         uint64_t count;
         tally_buf_reset(b);
         if (!tally_dec_sep(d) || !tally_dec_bytes(d, b) || b->len == 0 || !tally_dec_sep(d) ||
-            !tally_dec_u64(d, &count) || count == 0)
+            !tally_dec_u64_max(d, INT64_MAX, &count) || count == 0)
             return false;
         size_t before = m->n;
         sm_add(m, b->p, b->len, tally_hash_bytes(b->p, b->len, 0), count);

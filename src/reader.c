@@ -404,6 +404,12 @@ tally_reader_size(const struct tally_reader *r)
 }
 
 bool
+tally_reader_compressed(const struct tally_reader *r)
+{
+    return r->codec != CODEC_PLAIN;
+}
+
+bool
 tally_reader_is_stream(const struct tally_reader *r)
 {
     return r->stream;

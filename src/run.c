@@ -19,6 +19,7 @@
 #include "tally/progress.h"
 #include "tally/pump.h"
 #include "tally/reader.h"
+#include "tally/shard.h"
 #include "tally/sink.h"
 #include "tally/source.h"
 #include "tally/status.h"
@@ -175,12 +176,13 @@ on_pause(void *ctx, struct tally_diag *d)
     return s->ops->pause ? s->ops->pause(s->state, d) : TALLY_OK;
 }
 
-/* Reads all of rd into the part: a file, or a range of one. */
+/* Reads all of rd into the part: a file, or a range of one whose first
+ * line is line first_line of its file. */
 static int
-part_read(struct part *pt, struct tally_reader *rd, bool ahead, bool at_header,
+part_read(struct part *pt, struct tally_reader *rd, bool ahead, bool at_header, uint64_t first_line,
           struct tally_diag *d)
 {
-    pt->src.ops->reset(pt->src.state, tally_reader_name(rd));
+    pt->src.ops->reset(pt->src.state, tally_reader_name(rd), first_line);
     pt->at_header = at_header;
     if (!at_header)
         expect_fields(pt);
@@ -218,7 +220,7 @@ take_main_skips(struct run *r)
 static int
 read_sequential(struct run *r, struct tally_reader *rd, bool ahead, struct tally_diag *d)
 {
-    int rc = part_read(&r->main, rd, ahead, r->main.src.header != TALLY_HEADER_FIXED, d);
+    int rc = part_read(&r->main, rd, ahead, r->main.src.header != TALLY_HEADER_FIXED, 1, d);
     take_main_skips(r);
     return rc;
 }
@@ -244,6 +246,7 @@ struct firstrow {
     const char *path;
     bool seen;
     int rc;
+    uint64_t line; /* where the first row starts */
 };
 
 static int
@@ -251,15 +254,17 @@ bind_first_row(void *ctx, const struct tally_row *row, struct tally_diag *d)
 {
     struct firstrow *f = ctx;
     f->seen = true;
+    f->line = row->line;
     f->rc = take_header(f->r, f->src, row, f->path, d);
     return f->rc == TALLY_OK ? TALLY_ESTOP : f->rc;
 }
 
 /* Binds the header from the first row of the file (bytes [0, len)) before
- * its ranges are read. A malformed first row is left for the ordinary pass
- * to report. */
+ * its ranges are read, or checks it against the bound one; *line (when not
+ * NULL) gets the line where that row starts, 0 when there is none. A
+ * malformed first row is left for the ordinary pass to report. */
 static int
-bind_from_file(struct run *r, const char *path, uint64_t len, struct tally_diag *d)
+bind_from_file(struct run *r, const char *path, uint64_t len, uint64_t *line, struct tally_diag *d)
 {
     struct tally_source src;
     struct tally_reader *rd;
@@ -267,8 +272,8 @@ bind_from_file(struct run *r, const char *path, uint64_t len, struct tally_diag 
     if (rc != TALLY_OK)
         return rc;
     tally_source_clone(&src, &r->main.src);
-    src.ops->reset(src.state, path);
-    struct firstrow f = {r, &src, path, false, TALLY_OK};
+    src.ops->reset(src.state, path, 1);
+    struct firstrow f = {r, &src, path, false, TALLY_OK, 0};
     const char *buf;
     size_t n;
     while (rc == TALLY_OK && !f.seen) {
@@ -281,6 +286,8 @@ bind_from_file(struct run *r, const char *path, uint64_t len, struct tally_diag 
         rc = src.ops->finish(src.state, bind_first_row, &f, d);
     tally_reader_free(rd);
     tally_source_close(&src);
+    if (line)
+        *line = f.seen ? f.line : 0;
     return f.seen ? f.rc : TALLY_OK;
 }
 
@@ -294,23 +301,32 @@ min_chunk_size(uint64_t deflt)
     return v ? v : 1;
 }
 
-/* Cuts the file into at most `want` ranges of at least min_size bytes at
+/* What of a file is read: bytes [from, to) of its size, after `lines`
+ * physical lines; header: from is 0 and the first row may be the header. */
+struct span {
+    const char *path;
+    uint64_t size, from, to, lines;
+    bool header;
+};
+
+/* Cuts the span into at most `want` ranges of at least min_size bytes at
  * record starts, and binds the header from its first row when no earlier
  * file did. *starts (malloc'ed) gets *count + 1 bounds. *count is 1 when
  * the file is to be read in one pass: too small to cut, or no header to be
  * had up front (the pass then reports what is wrong with its first row). */
 static int
-plan_ranges(struct run *r, const char *path, uint64_t size, uint64_t want, uint64_t min_size,
+plan_ranges(struct run *r, const struct span *sp, uint64_t want, uint64_t min_size,
             uint64_t **starts, uint32_t *count, struct tally_diag *d)
 {
     const struct tally_source *src = &r->main.src;
     if (want > 65536)
         want = 65536;
     *starts = tally_xmalloc(((size_t)want + 1) * sizeof **starts);
-    int rc = tally_chunk_split(path, size, src->ops->records, r->plan->delim, (uint32_t)want,
-                               min_size, *starts, count, d);
+    struct tally_chunk_file f = {sp->path, sp->size, src->ops->records, r->plan->delim};
+    int rc =
+        tally_chunk_split_range(&f, sp->from, sp->to, (uint32_t)want, min_size, *starts, count, d);
     if (rc == TALLY_OK && !r->have_header)
-        rc = bind_from_file(r, path, (*starts)[1], d);
+        rc = bind_from_file(r, sp->path, (*starts)[1], NULL, d);
     if (rc == TALLY_OK && !r->have_header)
         *count = 1;
     return rc;
@@ -320,6 +336,7 @@ struct ranges {
     struct run *r;
     const char *path;
     uint64_t base; /* lines of the file before the next range to commit */
+    bool header;   /* the first range starts the file */
 };
 
 static int
@@ -333,7 +350,8 @@ range_run(void *ctx, uint32_t k, uint64_t off, uint64_t len, void **result, stru
     if (rc == TALLY_OK)
         rc = tally_reader_open_range(&rd, g->path, off, len, d);
     if (rc == TALLY_OK)
-        rc = part_read(pt, rd, false, k == 0 && pt->src.header != TALLY_HEADER_FIXED, d);
+        rc = part_read(pt, rd, false, k == 0 && g->header && pt->src.header != TALLY_HEADER_FIXED,
+                       1, d);
     tally_reader_free(rd);
     return rc;
 }
@@ -369,23 +387,41 @@ range_commit(void *ctx, uint32_t k, void *result, int status, struct tally_diag 
     return rc;
 }
 
+/* The span on the main part, in one pass. */
 static int
-read_threaded(struct run *r, const char *path, uint64_t size, const struct tally_sink_ranges *how,
+read_span_pass(struct run *r, const struct span *sp, struct tally_diag *d)
+{
+    if (sp->from == 0 && sp->to == sp->size)
+        return read_one_pass(r, sp->path, d);
+    struct tally_reader *rd;
+    int rc = tally_reader_open_range(&rd, sp->path, sp->from, sp->to - sp->from, d);
+    if (rc != TALLY_OK)
+        return rc;
+    bool at_header = sp->header && r->main.src.header != TALLY_HEADER_FIXED;
+    rc = part_read(&r->main, rd, false, at_header, sp->lines + 1, d);
+    take_main_skips(r);
+    tally_reader_free(rd);
+    return rc;
+}
+
+static int
+read_threaded(struct run *r, const struct span *sp, const struct tally_sink_ranges *how,
               struct tally_diag *d)
 {
+    uint64_t size = sp->to - sp->from;
     uint64_t min = min_chunk_size(how->range_bytes ? how->range_bytes : DEFAULT_MIN_CHUNK);
     uint64_t want = (uint64_t)r->nthreads;
     if (how->range_bytes && size / min > want)
         want = size / min;
     uint64_t *starts;
     uint32_t n;
-    int rc = plan_ranges(r, path, size, want, min, &starts, &n, d);
+    int rc = plan_ranges(r, sp, want, min, &starts, &n, d);
     if (rc != TALLY_OK || n == 1) {
         free(starts);
-        return rc != TALLY_OK ? rc : read_one_pass(r, path, d);
+        return rc != TALLY_OK ? rc : read_span_pass(r, sp, d);
     }
     static const struct tally_par_hooks hooks = {range_run, range_commit, range_drop};
-    struct ranges g = {r, path, 0};
+    struct ranges g = {r, sp->path, sp->lines, sp->header};
     uint32_t window = how->window ? (uint32_t)r->nthreads + how->window : 0;
     rc = tally_parallel_run(starts, n, r->nthreads, window, &hooks, &g, d);
     free(starts);
@@ -393,6 +429,72 @@ read_threaded(struct run *r, const char *path, uint64_t size, const struct tally
 }
 
 /* --- inputs ------------------------------------------------------------ */
+
+/* A span of a file: on threads when the sink allows, else in one pass. */
+static int
+read_span(struct run *r, const struct span *sp, struct tally_diag *d)
+{
+    struct tally_sink_ranges how;
+    if (r->nthreads > 1 && r->sink.ops->parallel(r->sink.state, &how))
+        return read_threaded(r, sp, &how, d);
+    return read_span_pass(r, sp, d);
+}
+
+/* Where the file's records start (*h, after *h_lines lines): past its
+ * header row, which is read here to bind the plan or to be checked. */
+static int
+shard_header(struct run *r, const struct tally_chunk_file *f, uint64_t *h, uint64_t *h_lines,
+             struct tally_diag *d)
+{
+    *h = *h_lines = 0;
+    enum tally_header_kind kind = r->main.src.header;
+    if (kind == TALLY_HEADER_FIXED || (kind == TALLY_HEADER_NONE && r->have_header))
+        return TALLY_OK;
+    uint64_t line, q, lines = 0;
+    int rc = bind_from_file(r, f->path, f->size, &line, d);
+    if (rc != TALLY_OK || kind == TALLY_HEADER_NONE)
+        return rc;
+    if (line == 0) {
+        *h = f->size; /* no row at all: no records either */
+        return TALLY_OK;
+    }
+    rc = tally_chunk_line_start(f, line, &q, d);
+    uint64_t after = q + 1;
+    if (rc == TALLY_OK)
+        rc = tally_chunk_find(f, q, 1, &after, h, &lines, d);
+    *h_lines = line - 1 + lines;
+    return rc;
+}
+
+/* --shard: each input's part of the shard. Every shard binds the plan to
+ * the header a whole run would bind (the first file with a row), and reads
+ * the header of every file its bytes touch. */
+static int
+read_shard(struct run *r, const struct tally_shard *sh, char **files, struct tally_diag *d)
+{
+    int rc = TALLY_OK;
+    for (size_t i = 0; i < sh->nfiles && rc == TALLY_OK; i++) {
+        struct tally_chunk_file f = {files[i], sh->sizes[i], r->main.src.ops->records,
+                                     r->plan->delim};
+        if (f.size == 0)
+            continue;
+        if (!tally_shard_touches(sh, i)) {
+            if (!r->have_header && r->main.src.header != TALLY_HEADER_FIXED)
+                rc = bind_from_file(r, f.path, f.size, NULL, d);
+            continue;
+        }
+        uint64_t h, h_lines;
+        struct tally_shard_part part = {0};
+        rc = shard_header(r, &f, &h, &h_lines, d);
+        if (rc == TALLY_OK)
+            rc = tally_shard_part(sh, i, &f, h, h_lines, &part, d);
+        if (rc == TALLY_OK && part.read) {
+            struct span sp = {f.path, f.size, part.from, part.to, part.lines, part.header};
+            rc = read_span(r, &sp, d);
+        }
+    }
+    return rc;
+}
 
 static int
 read_input(struct run *r, const char *path, struct tally_diag *d)
@@ -406,7 +508,8 @@ read_input(struct run *r, const char *path, struct tally_diag *d)
     struct tally_sink_ranges how;
     if (r->nthreads > 1 && regular && r->sink.ops->parallel(r->sink.state, &how)) {
         tally_reader_free(rd);
-        return read_threaded(r, path, size, &how, d);
+        struct span sp = {path, size, 0, size, 0, true};
+        return read_threaded(r, &sp, &how, d);
     }
     rc = read_sequential(r, rd, r->nthreads > 1 && size == 0, d);
     tally_reader_free(rd);
@@ -468,12 +571,23 @@ tally_run(struct tally_plan *plan, const struct tally_exec *exec, char **files, 
         files = stdin_only;
         nfiles = 1;
     }
-    struct run r = {
-        .plan = plan, .x = exec, .rep = rep, .nfiles = nfiles, .nthreads = exec->threads};
-    int rc = run_open(&r, out_fd, d);
+    /* The sinks see the shard's origin. */
+    struct tally_exec x = *exec;
+    struct tally_shard sh = {0};
+    int rc = TALLY_OK;
+    if (exec->shard_n) {
+        rc = tally_shard_open(&sh, exec->shard_k, exec->shard_n, files, nfiles, d);
+        x.origin = sh.lo;
+    }
+    struct run r = {.plan = plan, .x = &x, .rep = rep, .nfiles = nfiles, .nthreads = x.threads};
     if (rc == TALLY_OK)
-        r.progress = tally_progress_new(exec->progress, total_size(files, nfiles), STDERR_FILENO);
-    for (size_t i = 0; i < nfiles && rc == TALLY_OK; i++)
+        rc = run_open(&r, out_fd, d);
+    uint64_t total = exec->shard_n ? sh.hi - sh.lo : total_size(files, nfiles);
+    if (rc == TALLY_OK)
+        r.progress = tally_progress_new(exec->progress, total, STDERR_FILENO);
+    if (rc == TALLY_OK && exec->shard_n)
+        rc = read_shard(&r, &sh, files, d);
+    for (size_t i = 0; i < nfiles && rc == TALLY_OK && !exec->shard_n; i++)
         rc = read_input(&r, files[i], d);
     if (rc == TALLY_ESTOP)
         rc = TALLY_OK;
@@ -487,6 +601,7 @@ tally_run(struct tally_plan *plan, const struct tally_exec *exec, char **files, 
     tally_progress_finish(r.progress);
     tally_progress_free(r.progress);
     free(r.first_file);
+    tally_shard_fini(&sh);
     tally_sink_close(&r.sink);
     for (uint32_t i = 0; i < plan->nexprs; i++)
         tally_expr_share_numbers(plan->exprs[i], NULL);

@@ -67,6 +67,7 @@ agg_open(void **sink, const struct tally_sink_conf *c, struct tally_diag *d)
     s->rep = c->rep;
     s->year = c->year;
     s->partial = c->exec->partial;
+    s->origin = c->exec->origin;
     *sink = s;
     return TALLY_OK;
 }

@@ -40,9 +40,9 @@ csv_clone(const void *state)
 }
 
 static void
-csv_reset(void *state, const char *file)
+csv_reset(void *state, const char *file, uint64_t first_line)
 {
-    tally_csvparse_reset(((struct csvsrc *)state)->p, file);
+    tally_csvparse_reset_at(((struct csvsrc *)state)->p, file, first_line);
 }
 
 static void

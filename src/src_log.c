@@ -21,9 +21,9 @@ log_clone(const void *state)
 }
 
 static void
-log_reset(void *state, const char *file)
+log_reset(void *state, const char *file, uint64_t first_line)
 {
-    tally_logparse_reset(state, file);
+    tally_logparse_reset_at(state, file, first_line);
 }
 
 static const struct tally_header *

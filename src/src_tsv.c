@@ -40,9 +40,9 @@ tsv_clone(const void *state)
 }
 
 static void
-tsv_reset(void *state, const char *file)
+tsv_reset(void *state, const char *file, uint64_t first_line)
 {
-    tally_tsvparse_reset(((struct tsvsrc *)state)->p, file);
+    tally_tsvparse_reset_at(((struct tsvsrc *)state)->p, file, first_line);
 }
 
 static void

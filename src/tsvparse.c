@@ -62,8 +62,14 @@ tally_tsvparse_free(struct tally_tsvparse *p)
 void
 tally_tsvparse_reset(struct tally_tsvparse *p, const char *file)
 {
+    tally_tsvparse_reset_at(p, file, 1);
+}
+
+void
+tally_tsvparse_reset_at(struct tally_tsvparse *p, const char *file, uint64_t first_line)
+{
     p->file = file;
-    p->line = 1;
+    p->line = first_line ? first_line : 1;
     p->expect = 0;
     p->carry_len = 0;
 }

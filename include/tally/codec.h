@@ -39,6 +39,14 @@
  *                      first-seen order with their counts (>= 1, values
  *                      non-empty and all different), in segments of
  *                      strictly rising positions P (NENT >= 1)
+ * Merging by position (a state fed by rows, or merged by threads only,
+ * holds position 0; equal positions keep the call order, dst first):
+ * first keeps dst unless src's P is smaller; last takes src unless its P
+ * is smaller; min and max take src's value on a tie when its P is smaller;
+ * distinct and mode interleave the segments of both by P (dst's first at
+ * equal P), so that the first-seen order, and mode's tie rule, are those of
+ * the input whatever the order of the merges, as long as each partial is
+ * one stretch of the input. Counts and N are below 2^63.
  * A window (exact.h, struct tally_wacc) is  0  when empty, else
  *   LEN,BASE,L0,...,L(LEN-1): limbs BASE.. of a superaccumulator,
  *   normalised: the value is the sum of Li * 2^(32 (BASE + i)), L0..L(LEN-2)

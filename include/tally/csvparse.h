@@ -31,6 +31,8 @@ void tally_csvparse_free(struct tally_csvparse *p); /* accepts NULL */
  * off until tally_csvparse_expect_fields. `file` is borrowed until the next
  * reset. */
 void tally_csvparse_reset(struct tally_csvparse *p, const char *file);
+/* The same, the first line numbered first_line (a range of a file). */
+void tally_csvparse_reset_at(struct tally_csvparse *p, const char *file, uint64_t first_line);
 /* on: quote-free lines are split without libcsv (the default, unless the
  * environment variable TALLY_FASTPATH is "0"); off: libcsv parses every
  * record, the reference the differential tests compare with. Call between
@@ -51,7 +53,8 @@ int tally_csvparse_feed(struct tally_csvparse *p, const char *buf, size_t len, t
 int tally_csvparse_finish(struct tally_csvparse *p, tally_row_fn fn, void *ctx,
                           struct tally_diag *d);
 
-/* Physical lines completed since the last reset (after finish: all of them). */
+/* The number of the last physical line completed: the lines since the last
+ * reset when it began at line 1 (after finish: all of them). */
 uint64_t tally_csvparse_lines(const struct tally_csvparse *p);
 
 /* Malformed rows skipped so far (all files). */

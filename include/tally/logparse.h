@@ -80,7 +80,8 @@ const struct tally_skipstat *tally_logparse_skipped(const struct tally_logparse 
  * is an error instead. Custom patterns never count here. */
 const struct tally_skipstat *tally_logparse_unterminated(const struct tally_logparse *p);
 
-/* Lines completed since the last reset. */
+/* The number of the last line completed (the lines since the last reset
+ * when it began at line 1). */
 uint64_t tally_logparse_lines(const struct tally_logparse *p);
 
 /* Which engine the combined/common presets use. The hand-written scanner is

@@ -53,11 +53,11 @@ struct tally_op {
     void (*init)(void *st);
     void (*update)(void *st, const struct tally_cell *cell);
     /* Folds src into dst, exactly as if one state had seen both parts in
-     * input order. Order-sensitive states (first, last, mode) hold the
-     * positions (origins) of their input: src is taken to come after dst
-     * unless its positions say it comes before; equal positions keep the
-     * call order (threads: ranges in file order; --merge: input order).
-     * src may be emptied; it is still given to fini afterwards. */
+     * input order. Order-sensitive states (first, last, min and max for
+     * ties, distinct and mode) hold the positions (origins) of their input: src is taken to come
+     * after dst unless its positions say it comes before; equal positions keep the call order
+     * (threads: ranges in file order; --merge: input order). src may be emptied; it is still given
+     * to fini afterwards. */
     void (*merge)(void *dst, void *src);
     /* The result; text points into the state (valid until fini). May sort or
      * reorder the state's own arrays. */
@@ -68,8 +68,8 @@ struct tally_op {
      * of a partial line, portable across hosts (codec.h). decode(encode(s))
      * is a state that merges and finishes exactly as s does. origin: where
      * this run's input starts in the whole input (--shard), added to the
-     * positions an order-sensitive state holds (first, last, mode), which
-     * are 0 in a state fed by rows. */
+     * positions an order-sensitive state holds (first, last, min, max,
+     * distinct, mode), which are 0 in a state fed by rows. */
     void (*encode)(const void *st, uint64_t origin, struct tally_buf *out);
     /* Reads what encode wrote into st, which init has prepared. Returns
      * false when text is not such an encoding (truncated, corrupted,

@@ -28,6 +28,8 @@ int tally_reader_read(struct tally_reader *r, const char **buf, size_t *len, str
 const char *tally_reader_name(const struct tally_reader *r);
 /* Total size in bytes when known (regular uncompressed file), else 0. */
 uint64_t tally_reader_size(const struct tally_reader *r);
+/* True when the input is gzip or zstd data (decompressed as it is read). */
+bool tally_reader_compressed(const struct tally_reader *r);
 /* True when the input is a pipe, socket or terminal: a read may wait for
  * the writer, so output meant to be seen promptly should be flushed first. */
 bool tally_reader_is_stream(const struct tally_reader *r);

@@ -43,8 +43,9 @@ struct tally_source_ops {
     /* An independent state for another thread: same settings, own buffers,
      * zero counts. Expensive set-up (compiled patterns) may be shared. */
     void *(*clone)(const void *state);
-    /* A new file or range: lines restart at 1, partial input is dropped. */
-    void (*reset)(void *state, const char *file);
+    /* A new file or range: lines restart at first_line (1, or where a
+     * range starts in its file), partial input is dropped. */
+    void (*reset)(void *state, const char *file, uint64_t first_line);
     /* The header's column count, once known (NULL: the source has no use for it). */
     void (*expect_fields)(void *state, uint32_t n);
     /* The fixed header (fixed_header only), owned by the state. */
@@ -52,7 +53,9 @@ struct tally_source_ops {
     int (*feed)(void *state, const char *buf, size_t len, tally_row_fn fn, void *ctx,
                 struct tally_diag *d);
     int (*finish)(void *state, tally_row_fn fn, void *ctx, struct tally_diag *d);
-    uint64_t (*lines)(const void *state);                       /* since the last reset */
+    /* The number of the last line read: the lines since the last reset
+     * when it began at line 1. */
+    uint64_t (*lines)(const void *state);
     const struct tally_skipstat *(*skipped)(const void *state); /* since open */
     /* Records read after mending (a log line cut inside its last field),
      * counted and reported like skips; NULL: the source mends nothing. */

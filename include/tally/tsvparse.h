@@ -32,6 +32,8 @@ void tally_tsvparse_free(struct tally_tsvparse *p); /* accepts NULL */
  * the field-count check is off until tally_tsvparse_expect_fields. `file`
  * is borrowed until the next reset. */
 void tally_tsvparse_reset(struct tally_tsvparse *p, const char *file);
+/* The same, the first line numbered first_line (a range of a file). */
+void tally_tsvparse_reset_at(struct tally_tsvparse *p, const char *file, uint64_t first_line);
 /* From now on a row with another number of fields than n is malformed. */
 void tally_tsvparse_expect_fields(struct tally_tsvparse *p, uint32_t n);
 
@@ -46,7 +48,8 @@ int tally_tsvparse_feed(struct tally_tsvparse *p, const char *buf, size_t len, t
 int tally_tsvparse_finish(struct tally_tsvparse *p, tally_row_fn fn, void *ctx,
                           struct tally_diag *d);
 
-/* LF-terminated lines since the last reset. */
+/* The number of the last LF-terminated line: the lines since the last reset
+ * when it began at line 1. */
 uint64_t tally_tsvparse_lines(const struct tally_tsvparse *p);
 
 /* Malformed rows skipped so far (all files). */

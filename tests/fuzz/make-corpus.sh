@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make-corpus.sh OUTDIR: seed corpora for the libFuzzer harnesses, one
-# folder per harness (OUTDIR/csvparse, tsvparse, expr, number, reader, logparse, merge), collected from
+# folder per harness (OUTDIR/csvparse, tsvparse, expr, number, reader, logparse, opdecode, merge), collected from
 # small files in tests/data and, when $TALLY_REALDATA names the real data
 # set, its csv-suite and logs, and the --where expressions of tests/cli/*/cmd. Deterministic; needs python3, and
 # gzip/zstd for compressed reader seeds (skipped when missing).
@@ -9,7 +9,7 @@ out=${1:?usage: make-corpus.sh OUTDIR}
 here=$(cd "$(dirname "$0")" && pwd)
 tests=$(cd "$here/.." && pwd)
 realdata=${TALLY_REALDATA:-/nonexistent}
-mkdir -p "$out"/{csvparse,tsvparse,expr,number,reader,logparse,merge}
+mkdir -p "$out"/{csvparse,tsvparse,expr,number,reader,logparse,opdecode,merge}
 
 # Small CSV-like inputs: the test data and the CSV conformance suites.
 inputs=$(mktemp)
@@ -99,6 +99,22 @@ for i, path in enumerate(logs):
     for spec in range(5):
         flags = (i % 2) | (((i + spec) % 4) << 4)
         put("logparse", bytes([spec, flags]) + bytes([7, 1, 63, 20][:flags >> 4]) + data)
+
+# fuzz_opdecode: an op byte (the harness's list: 0 count, 1 count:COL, 2 sum,
+# 3 min, 4 max, 5 mean, 6 stddev, 7 var, 8 median, 9 p0, 10 p37.5, 11 p100,
+# 12 distinct, 13 first, 14 last, 15 mode), then a state's text (codec.h).
+one, neg0, inf = "3ff0000000000000", "8000000000000000", "7ff0000000000000"
+states = [
+    (0, "0;"), (1, "12345;"), (2, "0,0,1,0,0;"), (2, "3,2,0,-1250,0;"),
+    (2, "2,0,2,0,5,31,0,0,0,0,1;"), (5, "1,0,4,0,0;"), (3, "1,-9223372036854775808,7;"),
+    (4, "2," + inf + ",0;"), (3, "0;"), (6, "3,1,0,60,1400,0,0;"),
+    (7, "2,0,0,0,0,5,31,0,0,0,0,1,7,64,0,0,0,0,0,0,1;"), (7, "2,0,1,5,25,0,0;"),
+    (8, "3," + one + "," + neg0 + "," + inf + ";"), (9, "0;"), (11, "1," + neg0 + ";"),
+    (12, "2,0,2,a,3,b%2C,1,40,1,%00%FF,2;"), (13, "1,0,x%25;"), (14, "1,99,%20;"),
+    (15, "1,0,3,a,2,b,2,c,1;"), (15, "3,0,1,a,1,10,1,b,1,20,1,c,1;"),
+]
+for op, text in states:
+    put("opdecode", bytes([op]) + text.encode())
 PY
 
 # fuzz_merge: the partials of tests/data/partial (written by tally --partial;
@@ -120,6 +136,6 @@ for f in "$tests/data"/*.csv; do
     if command -v gzip >/dev/null; then gzip -c -n "$f" >"$out/reader/gz-$(basename "$f")"; fi
     if command -v zstd >/dev/null; then zstd -q -c "$f" >"$out/reader/zst-$(basename "$f")"; fi
 done
-for d in csvparse tsvparse expr number reader logparse merge; do
+for d in csvparse tsvparse expr number reader logparse opdecode merge; do
     echo "$d: $(find "$out/$d" -type f | wc -l) seeds"
 done

@@ -336,6 +336,73 @@ check_split(const char *path, const char *text, size_t size, char delim, const b
     free(starts);
 }
 
+/* tally_chunk_find from `from` (a record start) agrees with the reference:
+ * each target's start is the first record start at or after it (the BOM's
+ * end does not count as one), and its lines are the line ends before it. */
+static void
+check_find_from(const char *path, size_t size, char delim, const bool *ok, const size_t *lstart,
+                size_t nlines, uint64_t from)
+{
+    struct tally_chunk_file f = {path, size, delim ? TALLY_RECORDS_QUOTED : TALLY_RECORDS_LINES,
+                                 delim};
+    uint64_t targets[48], starts[48], lines[48];
+    uint32_t n = 0;
+    uint64_t step = size / 40 ? size / 40 : 1;
+    for (uint64_t t = from; t <= size && n < 47; t += step)
+        targets[n++] = t;
+    targets[n++] = size;
+    struct tally_diag d;
+    tally_diag_init(&d);
+    assert_int_equal(tally_chunk_find(&f, from, n, targets, starts, lines, &d), TALLY_OK);
+    bool bom = lstart[0] == 3;
+    size_t before_from = 0;
+    while (before_from + 1 < nlines && lstart[before_from + 1] <= from)
+        before_from++;
+    for (uint32_t j = 0; j < n; j++) {
+        uint64_t want = targets[j];
+        while (want < size && (!ok[want] || (bom && want == 3 && want > from)))
+            want++;
+        if (starts[j] != want)
+            fail_msg("from %llu target %llu: start %llu, expected %llu", (unsigned long long)from,
+                     (unsigned long long)targets[j], (unsigned long long)starts[j],
+                     (unsigned long long)want);
+        if (want == size)
+            continue;
+        size_t k = 0;
+        while (k + 1 < nlines && lstart[k + 1] <= want)
+            k++;
+        assert_int_equal(lines[j], k - before_from);
+    }
+}
+
+/* tally_chunk_line_start gives every line's start. */
+static void
+check_line_starts(const char *path, size_t size, char delim, const size_t *lstart, size_t nlines)
+{
+    struct tally_chunk_file f = {path, size, delim ? TALLY_RECORDS_QUOTED : TALLY_RECORDS_LINES,
+                                 delim};
+    struct tally_diag d;
+    tally_diag_init(&d);
+    for (size_t line = 1; line <= nlines + 1; line++) {
+        uint64_t off;
+        assert_int_equal(tally_chunk_line_start(&f, line, &off, &d), TALLY_OK);
+        uint64_t want = line == 1 ? 0 : line <= nlines ? lstart[line - 1] : size;
+        assert_int_equal(off, want);
+    }
+}
+
+static void
+check_find(const char *path, size_t size, char delim, const bool *ok, const size_t *lstart,
+           size_t nlines)
+{
+    check_find_from(path, size, delim, ok, lstart, nlines, 0);
+    uint64_t mid = size / 2;
+    while (mid < size && !ok[mid])
+        mid++;
+    if (mid > 3)
+        check_find_from(path, size, delim, ok, lstart, nlines, mid);
+}
+
 static void
 check_text(const char *text, size_t size, char delim)
 {
@@ -357,6 +424,8 @@ check_text(const char *text, size_t size, char delim)
         for (size_t m = 0; m < sizeof mins / sizeof mins[0]; m++)
             check_split(path, text, size, delim, ok, lstart, nlines, &whole, skipped, ns[a],
                         mins[m]);
+    check_find(path, size, delim, ok, lstart, nlines);
+    check_line_starts(path, size, delim, lstart, nlines);
     rows_free(&whole);
     free(lstart);
     free(ok);
@@ -503,11 +572,38 @@ test_chunk_handles_line_ends_and_quotes_across_read_blocks(void **state)
     assert_int_equal(count, 2);
     assert_true(ok[starts[1]]);
     assert_true(starts[1] > t);
+    /* Line counts across blocks: a CRLF split between two is one end. */
+    check_find(path, size, ',', ok, lstart, nlines);
     rows_free(&whole);
     free(lstart);
     free(ok);
     free(b.p);
     remove_temp(path);
+}
+
+/* Log mode: a target's start follows a LF (or is 0), the lines before it
+ * are its LFs, a CR counting for nothing. */
+static void
+check_log_find(const char *path, const char *text, size_t size)
+{
+    struct tally_chunk_file f = {path, size, TALLY_RECORDS_LINES, 0};
+    uint64_t targets[64], starts[64], lines[64];
+    uint32_t n = 0;
+    for (uint64_t t = 0; t <= size && n < 64; t += 1 + size / 50)
+        targets[n++] = t;
+    struct tally_diag d;
+    tally_diag_init(&d);
+    assert_int_equal(tally_chunk_find(&f, 0, n, targets, starts, lines, &d), TALLY_OK);
+    for (uint32_t j = 0; j < n; j++) {
+        uint64_t want = targets[j], lfs = 0;
+        while (want < size && want > 0 && text[want - 1] != '\n')
+            want++;
+        assert_int_equal(starts[j], want);
+        for (uint64_t i = 0; i < want; i++)
+            lfs += text[i] == '\n';
+        if (want < size)
+            assert_int_equal(lines[j], lfs);
+    }
 }
 
 static void
@@ -548,6 +644,7 @@ test_chunk_log_mode_starts_after_line_feeds(void **state)
                 }
             }
         }
+        check_log_find(path, b.p, b.len);
         remove_temp(path);
         free(b.p);
     }

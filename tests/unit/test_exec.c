@@ -78,6 +78,43 @@ test_exec_dumb_terminal_draws_ascii(void **state)
     fclose(f);
 }
 
+/* The origin: 0, or Hadoop Streaming's split offset when it is a decimal
+ * number; the shard comes from the options. */
+static void
+test_exec_origin_from_the_environment(void **state)
+{
+    (void)state;
+    struct tally_opts o = opts();
+    o.shard_k = 2;
+    o.shard_n = 5;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    struct tally_exec x;
+    unsetenv("mapreduce_map_input_start");
+    tally_exec_init(&x, &o, fileno(f));
+    assert_int_equal(x.origin, 0);
+    assert_int_equal(x.shard_k, 2);
+    assert_int_equal(x.shard_n, 5);
+    static const struct {
+        const char *v;
+        uint64_t origin;
+    } cases[] = {{"134217728", 134217728},
+                 {"0", 0},
+                 {"", 0},
+                 {"12x", 0},
+                 {"-5", 0},
+                 {"18446744073709551615", UINT64_MAX},
+                 {"18446744073709551616", 0},
+                 {" 7", 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        setenv("mapreduce_map_input_start", cases[i].v, 1);
+        tally_exec_init(&x, &o, fileno(f));
+        assert_int_equal(x.origin, cases[i].origin);
+    }
+    unsetenv("mapreduce_map_input_start");
+    fclose(f);
+}
+
 int
 main(void)
 {
@@ -85,6 +122,7 @@ main(void)
         cmocka_unit_test(test_exec_copies_the_options_that_say_how_to_run),
         cmocka_unit_test(test_exec_off_a_terminal_is_csv_without_colour_on_every_core),
         cmocka_unit_test(test_exec_dumb_terminal_draws_ascii),
+        cmocka_unit_test(test_exec_origin_from_the_environment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

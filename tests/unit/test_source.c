@@ -117,8 +117,8 @@ test_source_clone_reads_on_its_own(void **state)
     assert_int_equal(tally_source_open(&s, &c, &d), TALLY_OK);
     tally_source_clone(&t, &s);
     struct rows rs = {0}, rt = {0};
-    s.ops->reset(s.state, "s.csv");
-    t.ops->reset(t.state, "t.csv");
+    s.ops->reset(s.state, "s.csv", 1);
+    t.ops->reset(t.state, "t.csv", 1);
     const char *a = "a,b\n1,2\n", *b = "x\ny\nz\n";
     assert_int_equal(s.ops->feed(s.state, a, strlen(a), keep_row, &rs, &d), TALLY_OK);
     assert_int_equal(t.ops->feed(t.state, b, strlen(b), keep_row, &rt, &d), TALLY_OK);
@@ -161,7 +161,7 @@ test_source_counts_mended_records_apart_from_skips(void **state)
     struct tally_diag d;
     tally_diag_init(&d);
     assert_int_equal(tally_source_open(&s, &c, &d), TALLY_OK);
-    s.ops->reset(s.state, "cut.log");
+    s.ops->reset(s.state, "cut.log", 1);
     struct rows r = {0};
     assert_int_equal(s.ops->feed(s.state, cut, sizeof cut - 1, keep_row, &r, &d), TALLY_OK);
     assert_int_equal(s.ops->finish(s.state, keep_row, &r, &d), TALLY_OK);
