@@ -269,6 +269,7 @@ def make_query(rng, d, n):
         args += ["-a", ",".join(aggs)]
     else:
         names = ["count"]  # -g alone counts rows
+    names += [k for k in keys if re.fullmatch(r"[A-Za-z_][\w/.]*", k)]  # labels as written
     ordered = any(a.split("=")[-1].split(":")[0] in ORDERED for a in aggs) and "-a" in args
     return args, output_args(rng, FORMATS[n % len(FORMATS)], names), ordered
 
