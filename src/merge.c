@@ -214,9 +214,11 @@ take_group(struct merge *m, char *s, size_t n, const struct tally_loc *loc, stru
     const struct tally_plan *p = &m->plan;
     size_t nf = split_tabs(m, s, n), want = 2 + (size_t)p->nkeys + p->naggs;
     uint64_t qid, check;
-    if (nf != want || !hex_field(m->fields[nf - 1], 8, &check))
+    if (nf != want)
         return tally_diag_fail(d, loc, "corrupted partial line (%zu fields, %zu expected)", nf,
                                want);
+    if (!hex_field(m->fields[nf - 1], 8, &check))
+        return tally_diag_fail(d, loc, "corrupted partial line (its check is not 8 hex digits)");
     size_t body = (size_t)(m->fields[nf - 1].ptr - s) - 1;
     if (tally_partial_check(s, body) != (uint32_t)check)
         return tally_diag_fail(d, loc, "corrupted partial line (its check does not match)");
@@ -281,14 +283,18 @@ read_input(struct merge *m, struct tally_reader *r, struct tally_diag *d)
             break;
     }
     struct tally_loc loc = {m->input, m->lineno + 1, 0};
-    if (rc == TALLY_OK && m->line.len > 0)
+    if (rc == TALLY_OK && m->line.len > 0 && !m->open &&
+        !starts(m->line.p, m->line.len, TALLY_PARTIAL_MAGIC))
+        rc = tally_diag_fail(d, &loc, "not a tally partial (no %s header line)",
+                             TALLY_PARTIAL_MAGIC);
+    else if (rc == TALLY_OK && m->line.len > 0)
         rc = tally_diag_fail(d, &loc, "truncated partial (the last line has no end)");
-    loc.line = 0;
     if (rc != TALLY_OK || m->given)
         return rc; /* one of several reducers: the trailers went elsewhere */
-    if (m->lineno == 0)
+    if (m->lineno == 0) {
+        loc.line = 0;
         rc = tally_diag_fail(d, &loc, "empty input: no partial state");
-    else if (m->trailers == 0)
+    } else if (m->trailers == 0)
         rc = tally_diag_fail(d, &loc, "truncated partial (no %s line)", TALLY_PARTIAL_END);
     else if (m->groups != m->counted)
         rc = tally_diag_fail(d, &loc,
