@@ -11,11 +11,10 @@ among them), TSV and logs from $TALLY_REALDATA."""
 import os
 import random
 import re
-import subprocess
 import sys
 import tempfile
 
-from suitelib import Checks
+from suitelib import Checks, run_tally
 
 TALLY = sys.argv[1]
 TESTS = os.environ.get("TALLY_TESTS_DIR") or os.path.join(os.path.dirname(__file__), "..")
@@ -26,9 +25,7 @@ check = checks.check
 
 
 def run(args, env=None):
-    p = subprocess.run([TALLY, *args], capture_output=True,
-                       env={**os.environ, "LC_ALL": "C", **(env or {})})
-    return p.returncode, p.stdout, p.stderr
+    return run_tally(TALLY, args, env=env)
 
 
 def skipped(err):

@@ -1,6 +1,15 @@
 """What the Python suites share: counting checks, reporting the failures,
 and the closing line that ctest and CI read ("N passed, N failed")."""
+import os
+import subprocess
 import sys
+
+
+def run_tally(tally, args, stdin=b"", env=None):
+    """Runs tally with args (LC_ALL=C, plus env) on stdin; (status, out, err)."""
+    p = subprocess.run([tally, *args], input=stdin, capture_output=True,
+                       env={**os.environ, "LC_ALL": "C", **(env or {})})
+    return p.returncode, p.stdout, p.stderr
 
 
 class Checks:

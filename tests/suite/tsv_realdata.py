@@ -12,10 +12,9 @@ import glob
 import io
 import os
 import re
-import subprocess
 import sys
 
-from suitelib import Checks
+from suitelib import Checks, run_tally
 
 TALLY = sys.argv[1]
 REAL = os.environ["TALLY_REALDATA"]  # checked by tsv_realdata.sh (needs_realdata.sh)
@@ -24,11 +23,8 @@ checks = Checks()
 check = checks.check
 
 
-
 def run(args, env=None):
-    p = subprocess.run([TALLY, *args], capture_output=True,
-                       env={**os.environ, "LC_ALL": "C", **(env or {})})
-    return p.returncode, p.stdout, p.stderr
+    return run_tally(TALLY, args, env=env)
 
 
 ESC = re.compile(rb"\\([tnr\\])")
