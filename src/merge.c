@@ -43,7 +43,7 @@ struct merge {
     bool early;
 };
 
-/* The options of this run, with the output options it was not given taken
+/* The options of this run, each output option it was not given taken
  * from the partial's record. */
 static void
 effective_options(struct tally_opts *e, const struct tally_opts *o, const struct tally_pquery *q)
@@ -52,6 +52,11 @@ effective_options(struct tally_opts *e, const struct tally_opts *o, const struct
     const char *v = tally_pquery_rec(q, "output");
     if (!o->output_set && v && tally_format_parse(v, &e->output))
         e->output_set = true;
+    if (!o->sort)
+        e->sort = tally_pquery_rec(q, "sort");
+    v = tally_pquery_rec(q, "limit");
+    if (o->limit < 0 && v)
+        e->limit = strtoll(v, NULL, 10);
     if (!o->no_header_out && tally_pquery_rec(q, "no-header-out"))
         e->no_header_out = true;
     v = tally_pquery_rec(q, "precision");
@@ -69,33 +74,24 @@ copy_fields(struct tally_pfield **to, uint32_t *nto, const struct tally_pfield *
     *nto = n;
 }
 
-/* The header of a --merge --partial: the same query, and the output options
- * of this run when it was given any, else those recorded. */
-static void
-out_header(struct merge *m)
-{
-    copy_fields(&m->out.query, &m->out.nquery, m->first.query, m->first.nquery);
-    m->out.qid = m->first.qid;
-    tally_pquery_record(&m->out, m->o);
-    if (m->out.nrec == 0)
-        copy_fields(&m->out.rec, &m->out.nrec, m->first.rec, m->first.nrec);
-}
-
 /* The first header: the plan, the output and the sink. */
 static int
 open_run(struct merge *m, struct tally_diag *d)
 {
-    int rc = tally_partial_plan(&m->plan, &m->first, m->o, d);
-    if (rc != TALLY_OK)
-        return rc;
     struct tally_opts eff;
     effective_options(&eff, m->o, &m->first);
+    int rc = tally_partial_plan(&m->plan, &m->first, &eff, d);
+    if (rc != TALLY_OK)
+        return rc;
     tally_exec_init(&m->exec, &eff, m->out_fd);
     /* Decoded states hold whole-input positions already: a combiner run
      * inside a Hadoop map task must not move them by the split's offset. */
     m->exec.origin = 0;
     if (m->o->partial) {
-        out_header(m);
+        /* --merge --partial: the same query, and the output options in effect. */
+        copy_fields(&m->out.query, &m->out.nquery, m->first.query, m->first.nquery);
+        m->out.qid = m->first.qid;
+        tally_pquery_record(&m->out, &eff);
         m->exec.partial = &m->out;
     }
     rc = tally_output_open(&m->w, m->exec.output, m->out_fd, &m->exec.out_opts);
@@ -162,18 +158,7 @@ split_tabs(struct merge *m, char *s, size_t n)
 static bool
 hex_field(struct tally_slice f, size_t digits, uint64_t *out)
 {
-    if (f.len != digits)
-        return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < f.len; i++) {
-        char c = f.ptr[i];
-        int x = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (x < 0)
-            return false;
-        v = v << 4 | (uint64_t)x;
-    }
-    *out = v;
-    return true;
+    return tally_partial_hex(f.ptr, f.len, digits, out);
 }
 
 static int

@@ -184,8 +184,8 @@ is_recorded(const char *name, size_t n)
     return false;
 }
 
-static bool
-parse_hex(const char *s, size_t n, size_t digits, uint64_t *out)
+bool
+tally_partial_hex(const char *s, size_t n, size_t digits, uint64_t *out)
 {
     if (n != digits)
         return false;
@@ -236,7 +236,7 @@ tally_pquery_parse(struct tally_pquery *q, const char *line, size_t len,
         if (nf == 1 && !(n == 1 && f[0] == '1'))
             return tally_diag_fail(d, loc, "partial format version \"%.*s\": this tally reads %s",
                                    (int)(n > 20 ? 20 : n), f, TALLY_PARTIAL_VERSION);
-        if (nf == 2 && !parse_hex(f, n, 16, &qid))
+        if (nf == 2 && !tally_partial_hex(f, n, 16, &qid))
             break;
         if (nf >= 3 && !parse_field(q, f, n))
             return tally_diag_fail(d, loc, "corrupted partial header (field %zu)", nf + 1);

@@ -94,11 +94,6 @@ tally_partial_plan(struct tally_plan *p, const struct tally_pquery *q, const str
     if (rc != TALLY_OK)
         return rc;
     p->bound = true;
-    const char *limit = tally_pquery_rec(q, "limit");
-    if (o->limit >= 0)
-        p->limit = o->limit;
-    else if (limit)
-        p->limit = strtoll(limit, NULL, 10);
-    const char *sort = o->sort ? o->sort : tally_pquery_rec(q, "sort");
-    return sort ? tally_plan_sort(p, sort, d) : TALLY_OK;
+    p->limit = o->limit;
+    return o->sort ? tally_plan_sort(p, o->sort, d) : TALLY_OK;
 }

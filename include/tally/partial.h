@@ -72,7 +72,7 @@ int tally_partial_write(struct tally_writer *w, const struct tally_pquery *q,
 
 /* Builds the plan that --merge finishes with from a header: keys and
  * aggregates as the partial's run had them, bound (output names final),
- * with the output options o gave, else those the header recorded. */
+ * with o's --sort and --limit. */
 int tally_partial_plan(struct tally_plan *p, const struct tally_pquery *q,
                        const struct tally_opts *o, struct tally_diag *d);
 
@@ -80,6 +80,9 @@ int tally_partial_plan(struct tally_plan *p, const struct tally_pquery *q,
  * (false on a bad escape). */
 void tally_partial_escape(struct tally_buf *b, const char *s, size_t n);
 bool tally_partial_unescape(char *s, size_t *n);
+/* Exactly `digits` lowercase hex digits in s[0, n) (a qid, an origin, a
+ * check) into *out. */
+bool tally_partial_hex(const char *s, size_t n, size_t digits, uint64_t *out);
 /* The check of a data line: FNV-1a 32 of its bytes before the last TAB. */
 uint32_t tally_partial_check(const char *s, size_t n);
 

@@ -130,12 +130,14 @@ test_header_round_trip(void **state)
     assert_string_equal(tally_pquery_rec(&a, "sort"), "n:desc");
     assert_null(tally_pquery_rec(&a, "output"));
 
-    /* The plan --merge builds: keys and names as the run had them. */
+    /* The plan --merge builds: keys and names as the run had them, with
+     * the --sort and --limit it is given (merge.c gives the recorded ones). */
     struct tally_plan m;
-    struct tally_opts none;
-    memset(&none, 0, sizeof none);
-    none.limit = -1;
-    assert_int_equal(tally_partial_plan(&m, &a, &none, &d), TALLY_OK);
+    struct tally_opts given;
+    memset(&given, 0, sizeof given);
+    given.sort = tally_pquery_rec(&a, "sort");
+    given.limit = strtoll(tally_pquery_rec(&a, "limit"), NULL, 10);
+    assert_int_equal(tally_partial_plan(&m, &a, &given, &d), TALLY_OK);
     assert_int_equal(m.nkeys, 2);
     assert_string_equal(m.keys[1].label, "a\tb");
     assert_int_equal(m.naggs, 3);
