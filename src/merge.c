@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tally/buf.h"
 #include "tally/exec.h"
@@ -95,10 +94,8 @@ open_run(struct merge *m, struct tally_diag *d)
         m->exec.partial = &m->out;
     }
     rc = tally_output_open(&m->w, m->exec.output, m->out_fd, &m->exec.out_opts);
-    time_t now = time(NULL);
-    struct tm tm;
-    struct tally_sink_conf kc = {
-        &m->plan, &m->exec, m->w, m->rep, gmtime_r(&now, &tm) ? tm.tm_year + 1900 : 1970, 1};
+    /* No year: partial groups carry their keys, no timestamp is read. */
+    struct tally_sink_conf kc = {&m->plan, &m->exec, m->w, m->rep, 0, 1};
     if (rc == TALLY_OK)
         rc = tally_sink_open(&m->sink, &kc, d);
     void *local;

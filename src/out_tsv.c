@@ -2,36 +2,18 @@
  * a value backslash, tab, LF and CR are escaped as \\ \t \n \r, reversibly,
  * like PostgreSQL's text format. */
 #include "output_int.h"
+#include "tally/tsvparse.h"
+
+static void
+put_bytes(void *w, const char *p, size_t n)
+{
+    tally_out_write(w, p, n);
+}
 
 static void
 put_field(struct tally_writer *w, struct tally_slice s)
 {
-    size_t run = 0; /* bytes before i that need no escape, not yet written */
-    for (size_t i = 0; i < s.len; i++) {
-        const char *esc;
-        switch (s.ptr[i]) {
-        case '\\':
-            esc = "\\\\";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        default:
-            run++;
-            continue;
-        }
-        tally_out_write(w, s.ptr + i - run, run);
-        tally_out_write(w, esc, 2);
-        run = 0;
-    }
-    if (run)
-        tally_out_write(w, s.ptr + s.len - run, run);
+    tally_tsv_escape(s.ptr, s.len, put_bytes, w);
 }
 
 static void

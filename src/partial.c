@@ -9,30 +9,23 @@
 #include <string.h>
 
 #include "tally/status.h"
+#include "tally/tsvparse.h"
 #include "tally/xalloc.h"
 
 #define FLUSH_AT (1u << 20)
 
 static const char *const recorded[] = {"output", "sort", "limit", "no-header-out", "precision"};
 
+static void
+put_bytes(void *b, const char *p, size_t n)
+{
+    tally_buf_put(b, p, n);
+}
+
 void
 tally_partial_escape(struct tally_buf *b, const char *s, size_t n)
 {
-    size_t from = 0;
-    for (size_t i = 0; i < n; i++) {
-        char e = s[i] == '\t'   ? 't'
-                 : s[i] == '\n' ? 'n'
-                 : s[i] == '\r' ? 'r'
-                 : s[i] == '\\' ? '\\'
-                                : 0;
-        if (!e)
-            continue;
-        tally_buf_put(b, s + from, i - from);
-        tally_buf_putc(b, '\\');
-        tally_buf_putc(b, e);
-        from = i + 1;
-    }
-    tally_buf_put(b, s + from, n - from);
+    tally_tsv_escape(s, n, put_bytes, b);
 }
 
 bool

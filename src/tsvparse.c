@@ -143,6 +143,28 @@ malformed(struct tally_tsvparse *p, const char *why, struct tally_diag *d)
     return TALLY_OK;
 }
 
+void
+tally_tsv_escape(const char *s, size_t n, void (*put)(void *ctx, const char *p, size_t n),
+                 void *ctx)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *e = s[i] == '\\'   ? "\\\\"
+                        : s[i] == '\t' ? "\\t"
+                        : s[i] == '\n' ? "\\n"
+                        : s[i] == '\r' ? "\\r"
+                                       : NULL;
+        if (!e)
+            continue;
+        if (i > from)
+            put(ctx, s + from, i - from);
+        put(ctx, e, 2);
+        from = i + 1;
+    }
+    if (n > from)
+        put(ctx, s + from, n - from);
+}
+
 /* Writes the field s[0, n) with its escapes decoded to dst; returns the
  * decoded length (at most n). */
 static size_t

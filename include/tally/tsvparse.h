@@ -24,6 +24,12 @@ struct tally_tsv_opts {
     uint64_t max_record; /* bytes of a line without its line end; 0: TALLY_MAX_RECORD_DEFAULT */
 };
 
+/* The writer's side of the escapes: passes s[0, n) to put in pieces, with
+ * backslash, tab, LF and CR written as \\ \t \n \r (the TSV writer, and
+ * the keys of a partial). */
+void tally_tsv_escape(const char *s, size_t n, void (*put)(void *ctx, const char *p, size_t n),
+                      void *ctx);
+
 /* TALLY_EUSAGE for a delimiter of LF; else TALLY_OK and *out to free. */
 int tally_tsvparse_new(struct tally_tsvparse **out, const struct tally_tsv_opts *o);
 void tally_tsvparse_free(struct tally_tsvparse *p); /* accepts NULL */
